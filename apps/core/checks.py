@@ -1,0 +1,57 @@
+"""System checks that refuse to run production on the embedded defaults.
+
+They run with every management command (migrate, check, the workers' start-up through `manage.py check`
+in the deploy steps), so a production host with a missing variable stops before it serves anyone.
+"""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+HINT_ENV = "Set it in the environment; see .env.example."
+
+
+def _database_is_sqlite() -> bool:
+    return any(db["ENGINE"] == "django.db.backends.sqlite3" for db in settings.DATABASES.values())
+
+
+@register(Tags.security, deploy=False)
+def production_settings_check(app_configs=None, **kwargs) -> list[Error]:
+    if settings.GOVCHAT_ENV != "production":
+        return []
+    errors = []
+    broker = settings.CELERY_BROKER_URL
+    rules = [
+        (
+            settings.SECRET_KEY == settings.DEFAULT_SECRET_KEY or len(settings.SECRET_KEY) < 50,
+            "govchat.E001",
+            "SECRET_KEY is the embedded default or shorter than 50 characters.",
+        ),
+        (settings.DEBUG, "govchat.E002", "DEBUG is on."),
+        (_database_is_sqlite(), "govchat.E003", "The database is SQLite; production needs PostgreSQL (DATABASE_URL)."),
+        (settings.CELERY_TASK_ALWAYS_EAGER, "govchat.E004", "Celery runs tasks eagerly, inside the web request."),
+        (
+            broker.startswith(("filesystem://", "memory://")),
+            "govchat.E005",
+            "The Celery broker is the filesystem or memory transport; use Redis or RabbitMQ (CELERY_BROKER_URL).",
+        ),
+        (
+            settings.WHATSAPP_BACKEND == "outbox",
+            "govchat.E006",
+            "WHATSAPP_BACKEND is 'outbox': citizens would receive nothing.",
+        ),
+        (
+            not settings.FIELD_ENCRYPTION_KEYS,
+            "govchat.E007",
+            "FIELD_ENCRYPTION_KEYS is not set; stored access tokens would use a key derived from SECRET_KEY.",
+        ),
+        (not settings.ALLOWED_HOSTS or "*" in settings.ALLOWED_HOSTS, "govchat.E008", "ALLOWED_HOSTS is empty or '*'."),
+        (
+            settings.WHATSAPP_BACKEND != "outbox" and not settings.WHATSAPP_APP_SECRET,
+            "govchat.E009",
+            "WHATSAPP_APP_SECRET is not set, so webhook signatures cannot be checked.",
+        ),
+    ]
+    for failed, check_id, message in rules:
+        if failed:
+            errors.append(Error(f"GOVCHAT_ENV=production: {message}", hint=HINT_ENV, id=check_id))
+    return errors

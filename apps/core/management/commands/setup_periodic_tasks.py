@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+# Every periodic task, declared here and nowhere else: (name, task, every N seconds, kwargs JSON).
+PERIODIC_TASKS = [
+    ("heartbeat", "apps.core.tasks.heartbeat_record_task", 60, '{"name": "worker"}'),
+]
+
+
+class Command(BaseCommand):
+    help = "Create or update the Celery beat schedule from the list in code (safe to repeat)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        for name, task, seconds, kwargs in PERIODIC_TASKS:
+            schedule, _ = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
+            PeriodicTask.objects.update_or_create(
+                name=name, defaults={"task": task, "interval": schedule, "kwargs": kwargs, "enabled": True}
+            )
+        self.stdout.write(self.style.SUCCESS(f"{len(PERIODIC_TASKS)} periodic task(s) scheduled."))

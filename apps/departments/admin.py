@@ -1,0 +1,112 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from .models import Department, Officer, WhatsAppNumber
+from .scoping import DepartmentScopedAdminMixin
+from .services import officer_role_apply, whatsapp_number_token_set
+
+
+@admin.register(Department)
+class DepartmentAdmin(DepartmentScopedAdminMixin, TranslationAdmin):
+    department_lookup = "pk"
+    list_display = ["code", "name_en", "name_hi", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name_en", "name_hi"]
+    ordering = ["code"]
+
+
+class WhatsAppNumberForm(forms.ModelForm):
+    # Write-only: the stored token is never put back into the page.
+    new_access_token = forms.CharField(
+        label=_("New access token"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("A system user's permanent token from Meta Business Settings. Leave empty to keep the stored one."),
+    )
+
+    class Meta:
+        model = WhatsAppNumber
+        fields = ["department", "label", "display_number", "phone_number_id", "is_active"]
+
+
+@admin.register(WhatsAppNumber)
+class WhatsAppNumberAdmin(DepartmentScopedAdminMixin, admin.ModelAdmin):
+    form = WhatsAppNumberForm
+    list_display = ["display_number", "label", "department", "phone_number_id", "token_state", "is_active"]
+    list_filter = [("department", admin.RelatedOnlyFieldListFilter), "is_active"]
+    list_select_related = ["department"]
+    search_fields = ["display_number", "label", "phone_number_id"]
+    readonly_fields = ["token_state"]
+
+    @admin.display(description=_("access token"))
+    def token_state(self, obj: WhatsAppNumber) -> str:
+        if not obj.has_access_token:
+            return _("not set")
+        return _("set, encrypted (updated %(when)s)") % {"when": obj.access_token_updated_at.strftime("%d %b %Y %H:%M")}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("new_access_token"):
+            whatsapp_number_token_set(number=obj, token=form.cleaned_data["new_access_token"])
+
+
+class OfficerCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = Officer
+        fields = ["username", "role", "department"]
+
+
+class OfficerChangeForm(UserChangeForm):
+    class Meta:
+        model = Officer
+        fields = "__all__"
+
+
+@admin.register(Officer)
+class OfficerAdmin(DepartmentScopedAdminMixin, UserAdmin):
+    """Officers' logins. Permissions come only from the role (a group per role), never set by hand."""
+
+    form = OfficerChangeForm
+    add_form = OfficerCreationForm
+    list_display = ["username", "first_name", "last_name", "role", "department", "is_active", "last_login"]
+    list_filter = ["role", ("department", admin.RelatedOnlyFieldListFilter), "is_active"]
+    list_select_related = ["department"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Role"), {"fields": ["role", "department", "is_active"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "role", "department", "password1", "password2"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser and obj is not None:
+            fieldsets = [*fieldsets, (_("Superuser"), {"fields": ["is_superuser"]})]
+        return fieldsets
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_choice_field(db_field, request, **kwargs)
+        if db_field.name == "role" and not request.user.is_state_wide:
+            formfield.choices = [c for c in formfield.choices if c[0] != Officer.Role.STATE_ADMIN]
+        return formfield
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "department" and not request.user.is_state_wide:
+            formfield.required = True
+            formfield.empty_label = None
+        return formfield
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        officer_role_apply(officer=form.instance)

@@ -1,0 +1,96 @@
+"""Departments, their WhatsApp numbers, and officers with their roles.
+
+A role is a Django group whose permissions come from ROLE_PERMISSIONS, so what each role may do is written
+in one place and re-applied by `manage.py setup_roles` whenever a new app brings new models.
+"""
+
+from fnmatch import fnmatchcase
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.crypto import secret_decrypt, secret_encrypt
+from apps.core.exceptions import ApplicationError
+
+from .models import Department, Officer, WhatsAppNumber
+
+# "app_label.codename" patterns. Apps added later extend these lists rather than writing their own.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Officer.Role.STATE_ADMIN: ["*.*"],
+    Officer.Role.DEPARTMENT_ADMIN: [
+        "services.*",
+        "departments.view_department",
+        "departments.view_whatsappnumber",
+        "departments.change_whatsappnumber",
+        "departments.*_officer",
+    ],
+    Officer.Role.OFFICER: ["services.view_*", "departments.view_department"],
+    Officer.Role.AUDITOR: ["*.view_*"],
+}
+
+
+def role_group_name(role: str) -> str:
+    return f"role: {Officer.Role(role).label}"
+
+
+def role_groups_sync() -> dict[str, int]:
+    """Create or refresh one group per role with exactly the permissions its patterns match."""
+    permissions = list(Permission.objects.select_related("content_type"))
+    counts = {}
+    with transaction.atomic():
+        for role, patterns in ROLE_PERMISSIONS.items():
+            group, _ = Group.objects.get_or_create(name=role_group_name(role))
+            granted = [
+                perm
+                for perm in permissions
+                if any(fnmatchcase(f"{perm.content_type.app_label}.{perm.codename}", p) for p in patterns)
+            ]
+            group.permissions.set(granted)
+            counts[role] = len(granted)
+    return counts
+
+
+def officer_role_apply(*, officer: Officer) -> Officer:
+    """Give an officer the staff flag and exactly their role's group."""
+    group = Group.objects.filter(name=role_group_name(officer.role)).first()
+    if group is None:
+        role_groups_sync()
+        group = Group.objects.get(name=role_group_name(officer.role))
+    officer.is_staff = True
+    officer.save(update_fields=["is_staff"])
+    officer.groups.set([group])
+    return officer
+
+
+@transaction.atomic
+def officer_upsert(
+    *, username: str, password: str, role: str, department: Department | None = None, **fields
+) -> Officer:
+    """Create a back-office login, or reset an existing one, with its role applied."""
+    officer = Officer.objects.filter(username=username).first() or Officer(username=username)
+    officer.role, officer.department = role, department
+    for name, value in fields.items():
+        setattr(officer, name, value)
+    officer.set_password(password)
+    officer.full_clean()
+    officer.save()
+    return officer_role_apply(officer=officer)
+
+
+def whatsapp_number_token_set(*, number: WhatsAppNumber, token: str) -> WhatsAppNumber:
+    """Store a new Graph API access token for a number, encrypted; the plain token is never saved."""
+    token = token.strip()
+    if not token:
+        raise ApplicationError("The access token is empty.")
+    number.access_token_encrypted = secret_encrypt(token)
+    number.access_token_updated_at = timezone.now()
+    number.save(update_fields=["access_token_encrypted", "access_token_updated_at", "updated_at"])
+    return number
+
+
+def whatsapp_number_token_get(*, number: WhatsAppNumber) -> str:
+    """The plain access token, for the WhatsApp client only."""
+    if not number.access_token_encrypted:
+        raise ApplicationError(f"No access token is stored for {number}.")
+    return secret_decrypt(number.access_token_encrypted)

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+# MEDIA is never served as public files, not even with DEBUG on: it holds citizens' documents, which
+# are shown only through views that check the officer's department.
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("admin/", admin.site.urls),
+]
