@@ -130,6 +130,8 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "govchat.sqlite3",
             "OPTIONS": SQLITE_OPTIONS,
+            # A file, not memory, so that the tests' real Celery worker (another process) sees it.
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -10,9 +10,14 @@ def _test_settings(settings):
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
 
 
+def celery_eager(on: bool) -> None:
+    # With namespace="CELERY" the app reads the prefixed key; `conf.task_always_eager = …` is ignored.
+    celery_app.conf["CELERY_TASK_ALWAYS_EAGER"] = on
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager():
-    """Unit tests run tasks inline; tests marked for a real worker switch this off."""
-    celery_app.conf.task_always_eager = True
+    """Unit tests run tasks inline; the tests of a real worker switch this off."""
+    celery_eager(True)
     yield
-    celery_app.conf.task_always_eager = False
+    celery_eager(False)

@@ -1,0 +1,62 @@
+"""Production mode refuses to start on any embedded default."""
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
+
+from apps.core.checks import production_settings_check
+
+pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+
+SAFE = {
+    "GOVCHAT_ENV": "production",
+    "SECRET_KEY": "k" * 64,
+    "DEBUG": False,
+    "DATABASES": {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "govchat"}},
+    "CELERY_TASK_ALWAYS_EAGER": False,
+    "CELERY_BROKER_URL": "redis://10.0.0.5:6379/0",
+    "WHATSAPP_BACKEND": "heyoo",
+    "WHATSAPP_APP_SECRET": "app-secret",
+    "FIELD_ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+    "ALLOWED_HOSTS": ["govchat.delhi.gov.in"],
+}
+
+
+def _errors(settings, **overrides) -> set[str]:
+    # Only the settings the check reads are overridden; the test database stays as it is.
+    for name, value in {**SAFE, **overrides}.items():
+        setattr(settings, name, value)
+    return {error.id for error in production_settings_check()}
+
+
+def test_a_safe_production_configuration_passes(settings):
+    assert _errors(settings) == set()
+
+
+@pytest.mark.parametrize(
+    "overrides, error_id",
+    [
+        ({"SECRET_KEY": "embedded-default-insecure-key-do-not-use-in-production"}, "govchat.E001"),
+        ({"SECRET_KEY": "short"}, "govchat.E001"),
+        ({"DEBUG": True}, "govchat.E002"),
+        ({"DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x"}}}, "govchat.E003"),
+        ({"CELERY_TASK_ALWAYS_EAGER": True}, "govchat.E004"),
+        ({"CELERY_BROKER_URL": "filesystem://"}, "govchat.E005"),
+        ({"CELERY_BROKER_URL": "memory://"}, "govchat.E005"),
+        ({"WHATSAPP_BACKEND": "outbox"}, "govchat.E006"),
+        ({"FIELD_ENCRYPTION_KEYS": []}, "govchat.E007"),
+        ({"ALLOWED_HOSTS": ["*"]}, "govchat.E008"),
+        ({"WHATSAPP_APP_SECRET": ""}, "govchat.E009"),
+    ],
+)
+def test_production_check_fires_on_each_unsafe_setting(settings, overrides, error_id):
+    assert _errors(settings, **overrides) == {error_id}
+
+
+def test_the_embedded_default_is_not_checked(settings):
+    assert _errors(settings, GOVCHAT_ENV="development", DEBUG=True, WHATSAPP_BACKEND="outbox") == set()
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

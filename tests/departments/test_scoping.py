@@ -1,0 +1,213 @@
+"""An officer of one department never sees or touches another department's rows in the back office."""
+
+import pytest
+from django.urls import reverse
+
+from apps.departments.models import Department, Officer
+from apps.services.models import FormField, Service
+from tests.factories import make_department, make_document, make_field, make_number, make_officer, make_service
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    mcd, rev = make_department(code="MCD"), make_department(code="REV")
+    return {
+        "mcd": mcd,
+        "rev": rev,
+        "mcd_service": make_service(department=mcd, code="MCD-BIRTH"),
+        "rev_service": make_service(department=rev, code="REV-INCOME"),
+        "mcd_number": make_number(department=mcd),
+        "rev_number": make_number(department=rev),
+        "mcd_admin": make_officer(role=Officer.Role.DEPARTMENT_ADMIN, department=mcd, username="mcd.admin"),
+        "rev_officer": make_officer(role=Officer.Role.OFFICER, department=rev, username="rev.officer"),
+    }
+
+
+def login(client, officer):
+    client.force_login(officer)
+    return client
+
+
+def test_it_lists_only_the_officers_own_department(client, world):
+    login(client, world["mcd_admin"])
+
+    services = client.get(reverse("admin:services_service_changelist")).content.decode()
+    numbers = client.get(reverse("admin:departments_whatsappnumber_changelist")).content.decode()
+    departments = client.get(reverse("admin:departments_department_changelist")).content.decode()
+    officers = client.get(reverse("admin:departments_officer_changelist")).content.decode()
+
+    assert "MCD-BIRTH" in services and "REV-INCOME" not in services
+    assert world["mcd_number"].display_number in numbers and world["rev_number"].display_number not in numbers
+    assert "MCD" in departments and world["rev"].name_en not in departments
+    assert "mcd.admin" in officers and "rev.officer" not in officers
+
+
+def test_it_keeps_guessed_urls_of_another_department_out(client, world):
+    login(client, world["mcd_admin"])
+    rev_service = world["rev_service"]
+
+    for name in ("change", "delete", "history"):
+        response = client.get(reverse(f"admin:services_service_{name}", args=[rev_service.pk]))
+        assert response.status_code == 302  # "does not exist", back to the index
+        assert "REV-INCOME" not in response.content.decode()
+    response = client.get(reverse("admin:departments_whatsappnumber_change", args=[world["rev_number"].pk]))
+    assert response.status_code == 302
+
+
+def test_it_refuses_changes_and_deletes_of_another_departments_rows(client, world):
+    login(client, world["mcd_admin"])
+    rev_service = world["rev_service"]
+
+    client.post(reverse("admin:services_service_delete", args=[rev_service.pk]), {"post": "yes"})
+    client.post(
+        reverse("admin:services_service_changelist"),
+        {"action": "delete_selected", "_selected_action": [rev_service.pk, world["mcd_service"].pk], "post": "yes"},
+    )
+    client.post(reverse("admin:services_service_change", args=[rev_service.pk]), {"name_en": "Hijacked"})
+
+    rev_service.refresh_from_db()
+    assert rev_service.name_en != "Hijacked"
+    assert not Service.objects.filter(pk=world["mcd_service"].pk).exists()  # own row: the bulk delete worked
+
+
+def _service_form(department: Department, **overrides) -> dict:
+    data = {
+        "code": "MCD-HAWKER", "department": department.pk, "kind": "apply", "is_active": "on",
+        "name_en": "Hawker licence", "name_hi": "फेरीवाला लाइसेंस",
+        "description_en": "Permission to sell from a cart.", "description_hi": "ठेले से सामान बेचने की अनुमति।",
+        "eligibility_en": "Street vendors of Delhi.", "eligibility_hi": "दिल्ली के पथ विक्रेता।",
+        "how_to_en": "Send your details on WhatsApp.", "how_to_hi": "अपना विवरण व्हाट्सऐप पर भेजें।",
+        "fee": "100", "sla_days": "30", "fulfilment": "officer", "connector": "",
+        "documents-TOTAL_FORMS": "1", "documents-INITIAL_FORMS": "0",
+        "documents-0-position": "0", "documents-0-code": "vendor_certificate",
+        "documents-0-name_en": "Certificate of vending", "documents-0-name_hi": "वेंडिंग प्रमाण पत्र",
+        "documents-0-mandatory": "on", "documents-0-accepted_types": '["pdf", "jpg"]', "documents-0-max_size_mb": "5",
+        "fields-TOTAL_FORMS": "1", "fields-INITIAL_FORMS": "0",
+        "fields-0-position": "0", "fields-0-key": "vending_zone", "fields-0-type": "text", "fields-0-required": "on",
+        "fields-0-label_en": "Vending zone", "fields-0-label_hi": "वेंडिंग ज़ोन", "fields-0-validation": "{}",
+    }  # fmt: skip
+    return {**data, **overrides}
+
+
+def test_it_refuses_to_create_a_row_in_another_department(client, world):
+    login(client, world["mcd_admin"])
+
+    response = client.post(reverse("admin:services_service_add"), _service_form(world["rev"], code="REV-HAWKER"))
+
+    assert response.status_code == 200  # the form again, with an error
+    assert "Select a valid choice" in response.content.decode()
+    assert not Service.objects.filter(code="REV-HAWKER").exists()
+
+
+def test_it_offers_only_own_rows_in_foreign_key_choices(client, world):
+    login(client, world["mcd_admin"])
+
+    page = client.get(reverse("admin:services_formfield_add")).content.decode()
+    number_page = client.get(reverse("admin:departments_whatsappnumber_add")).content.decode()
+
+    assert "MCD-BIRTH" in page and "REV-INCOME" not in page
+    assert world["rev"].name_en not in number_page
+
+
+def test_a_service_added_in_the_admin_is_live_without_code(client, world):
+    from apps.services.selectors import service_get_by_code, service_list
+
+    login(client, world["mcd_admin"])
+
+    response = client.post(reverse("admin:services_service_add"), _service_form(world["mcd"]))
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    service = service_get_by_code(code="MCD-HAWKER")
+    assert service.name_hi == "फेरीवाला लाइसेंस"
+    assert [d.code for d in service.documents.all()] == ["vendor_certificate"]
+    assert [f.key for f in service.fields.all()] == ["vending_zone"]
+    assert service in service_list(department_code="MCD")
+
+
+def test_the_admin_refuses_a_service_whose_hindi_copies_the_english(client, world):
+    login(client, world["mcd_admin"])
+
+    form = _service_form(world["mcd"], description_hi="Permission to sell from a cart.")
+    response = client.post(reverse("admin:services_service_add"), form)
+
+    assert response.status_code == 200
+    assert "Hindi" in response.content.decode()
+    assert not Service.objects.filter(code="MCD-HAWKER").exists()
+
+
+def test_an_auditor_sees_everything_and_changes_nothing(client, world):
+    auditor = make_officer(role=Officer.Role.AUDITOR, username="auditor")
+    login(client, auditor)
+    rev_service = world["rev_service"]
+
+    listing = client.get(reverse("admin:services_service_changelist")).content.decode()
+    change = client.post(reverse("admin:services_service_change", args=[rev_service.pk]), {"name_en": "Changed"})
+    delete = client.post(reverse("admin:services_service_delete", args=[rev_service.pk]), {"post": "yes"})
+
+    assert "MCD-BIRTH" in listing and "REV-INCOME" in listing
+    assert change.status_code == 403 and delete.status_code == 403
+    rev_service.refresh_from_db()
+    assert rev_service.name_en != "Changed"
+
+
+def test_a_department_auditor_sees_only_their_department(client, world):
+    login(client, make_officer(role=Officer.Role.AUDITOR, department=world["rev"]))
+
+    listing = client.get(reverse("admin:services_service_changelist")).content.decode()
+
+    assert "REV-INCOME" in listing and "MCD-BIRTH" not in listing
+
+
+def test_a_state_admin_sees_every_department(client, world):
+    login(client, make_officer(role=Officer.Role.STATE_ADMIN))
+
+    listing = client.get(reverse("admin:services_service_changelist")).content.decode()
+
+    assert "MCD-BIRTH" in listing and "REV-INCOME" in listing
+
+
+def test_a_plain_officer_reads_the_catalogue_but_cannot_edit_it(client, world):
+    login(client, world["rev_officer"])
+
+    listing = client.get(reverse("admin:services_service_changelist"))
+    change = client.post(reverse("admin:services_service_change", args=[world["rev_service"].pk]), {"name_en": "X"})
+    officers = client.get(reverse("admin:departments_officer_changelist"))
+
+    assert "REV-INCOME" in listing.content.decode()
+    assert change.status_code == 403
+    assert officers.status_code == 403
+
+
+def test_scoping_reaches_nested_rows_through_their_service(client, world):
+    rev_field = make_field(service=world["rev_service"], key="annual_income")
+    rev_document = make_document(service=world["rev_service"])
+    login(client, world["mcd_admin"])
+
+    fields = client.get(reverse("admin:services_formfield_changelist")).content.decode()
+    field_page = client.get(reverse("admin:services_formfield_change", args=[rev_field.pk]))
+    document_page = client.get(reverse("admin:services_requireddocument_change", args=[rev_document.pk]))
+
+    assert "annual_income" not in fields
+    assert field_page.status_code == 302 and document_page.status_code == 302
+    assert FormField.objects.filter(pk=rev_field.pk).exists()
+
+
+def test_a_department_admin_cannot_make_a_state_admin_or_an_officer_elsewhere(client, world):
+    login(client, world["mcd_admin"])
+    form = {"username": "newbie", "password1": "a-long-enough-pass-1", "password2": "a-long-enough-pass-1"}
+
+    as_state_admin = client.post(reverse("admin:departments_officer_add"), {**form, "role": "state_admin"})
+    elsewhere = client.post(
+        reverse("admin:departments_officer_add"), {**form, "role": "officer", "department": world["rev"].pk}
+    )
+    own = client.post(
+        reverse("admin:departments_officer_add"), {**form, "role": "officer", "department": world["mcd"].pk}
+    )
+
+    assert as_state_admin.status_code == 200 and elsewhere.status_code == 200
+    assert own.status_code == 302
+    newbie = Officer.objects.get(username="newbie")
+    assert newbie.department == world["mcd"] and newbie.is_staff
+    assert newbie.has_perm("services.view_service") and not newbie.has_perm("services.change_service")
