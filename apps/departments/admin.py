@@ -43,6 +43,12 @@ class WhatsAppNumberAdmin(DepartmentScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["display_number", "label", "phone_number_id"]
     readonly_fields = ["token_state"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The phone number ID routes webhooks to a department: only state IT admins provision numbers.
+        if obj is not None and not request.user.is_state_wide:
+            return ["department", "display_number", "phone_number_id", "token_state"]
+        return self.readonly_fields
+
     @admin.display(description=_("access token"))
     def token_state(self, obj: WhatsAppNumber) -> str:
         if not obj.has_access_token:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.crypto import secret_decrypt, secret_encrypt
+from apps.core.crypto import secret_decrypt, secret_encrypt, secret_rotate
 from apps.core.exceptions import ApplicationError
 
 from .models import Department, Officer, WhatsAppNumber
@@ -94,3 +94,14 @@ def whatsapp_number_token_get(*, number: WhatsAppNumber) -> str:
     if not number.access_token_encrypted:
         raise ApplicationError(f"No access token is stored for {number}.")
     return secret_decrypt(number.access_token_encrypted)
+
+
+def whatsapp_number_tokens_rotate() -> int:
+    """Re-encrypt every stored access token with the newest key, so that older keys can be retired."""
+    rotated = 0
+    for number in WhatsAppNumber.objects.exclude(access_token_encrypted="").only("pk", "access_token_encrypted"):
+        WhatsAppNumber.objects.filter(pk=number.pk, access_token_encrypted=number.access_token_encrypted).update(
+            access_token_encrypted=secret_rotate(number.access_token_encrypted)
+        )
+        rotated += 1
+    return rotated
