@@ -69,3 +69,23 @@ def make_officer(*, role: str = Officer.Role.OFFICER, department: Department | N
         department=department,
         **fields,
     )
+
+
+def service_form_data(department: Department, **overrides) -> dict:
+    """What an admin posts to add a service with one document and one form field."""
+    data = {
+        "code": "MCD-HAWKER", "department": department.pk, "kind": "apply", "is_active": "on",
+        "name_en": "Hawker licence", "name_hi": "फेरीवाला लाइसेंस",
+        "description_en": "Permission to sell from a cart.", "description_hi": "ठेले से सामान बेचने की अनुमति।",
+        "eligibility_en": "Street vendors of Delhi.", "eligibility_hi": "दिल्ली के पथ विक्रेता।",
+        "how_to_en": "Send your details on WhatsApp.", "how_to_hi": "अपना विवरण व्हाट्सऐप पर भेजें।",
+        "fee": "100", "sla_days": "30", "fulfilment": "officer", "connector": "",
+        "documents-TOTAL_FORMS": "1", "documents-INITIAL_FORMS": "0",
+        "documents-0-position": "0", "documents-0-code": "vendor_certificate",
+        "documents-0-name_en": "Certificate of vending", "documents-0-name_hi": "वेंडिंग प्रमाण पत्र",
+        "documents-0-mandatory": "on", "documents-0-accepted_types": '["pdf", "jpg"]', "documents-0-max_size_mb": "5",
+        "fields-TOTAL_FORMS": "1", "fields-INITIAL_FORMS": "0",
+        "fields-0-position": "0", "fields-0-key": "vending_zone", "fields-0-type": "text", "fields-0-required": "on",
+        "fields-0-label_en": "Vending zone", "fields-0-label_hi": "वेंडिंग ज़ोन", "fields-0-validation": "{}",
+    }  # fmt: skip
+    return {**data, **overrides}

@@ -94,6 +94,16 @@ class Service(BilingualModel, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.department_id and self.code and not self.code.startswith(f"{self.department.code}-"):
+            raise ValidationError(
+                {
+                    "code": _("The code starts with the department's code: %(prefix)s-…")
+                    % {"prefix": self.department.code}
+                }
+            )
+
 
 class RequiredDocument(BilingualModel):
     """A document a citizen uploads for a service, with the file types and size the service accepts."""
