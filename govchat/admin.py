@@ -8,3 +8,4 @@ class GovChatAdminSite(admin.AdminSite):
     site_header = _("govchat back office · Government of NCT of Delhi")
     site_title = _("govchat")
     index_title = _("Departments, services and citizens' requests")
+    site_url = None  # there is no public site: citizens use WhatsApp

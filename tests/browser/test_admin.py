@@ -72,3 +72,18 @@ def test_a_department_admin_edits_the_hindi_text_and_citizens_see_it(page, live_
     service = service_get_by_code(code="REV-INCOME")
     assert service.sla_days == 15
     assert service.description_hi == "आय प्रमाण पत्र परिवार की सालाना आमदनी बताता है।"
+
+
+def test_an_officer_switches_the_back_office_to_hindi(page, live_server):
+    make_officer(role=Officer.Role.OFFICER, department=Department.objects.create(code="MCD", name_en="M", name_hi="म"))
+
+    sign_in(page, live_server, Officer.objects.get().username)
+    page.click("button[value=hi]")
+    page.wait_for_selector("button[value=en]")
+
+    apps = page.locator("#content-main").inner_text()
+    assert "सेवाएँ" in apps and "Services" not in apps
+    screenshot(page, "index-hindi")
+    page.click("button[value=en]")
+    page.wait_for_selector("button[value=hi]")
+    assert "Services" in page.locator("#content-main").inner_text()
