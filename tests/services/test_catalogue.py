@@ -164,3 +164,15 @@ def test_schema_and_models_agree_on_allowed_values():
     assert set(Service.Kind.values) == KINDS
     assert set(Service.Connector.values) == CONNECTORS
     assert set(FormField.Type.values) == FIELD_TYPES
+
+
+def test_every_aadhaar_question_tells_the_citizen_it_is_not_kept_in_full():
+    catalogue_load()
+
+    aadhaar_fields = FormField.objects.filter(type=FormField.Type.AADHAAR)
+    assert aadhaar_fields.exists()
+    for field in aadhaar_fields:
+        assert "last 4 digits" in field.help_text_en, field
+        assert "4 अंक" in field.help_text_hi, field
+    for document in RequiredDocument.objects.filter(name_en__istartswith="Aadhaar"):
+        raise AssertionError(f"{document.service.code}: ask for the masked Aadhaar, not the full card")
