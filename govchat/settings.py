@@ -212,13 +212,15 @@ CELERY_TIMEZONE = "Asia/Kolkata"
 # --- WhatsApp -----------------------------------------------------------------------------------------
 # "outbox" records what would be sent (the simulator and tests read it); "heyoo" talks to Meta.
 WHATSAPP_BACKEND = env_str("WHATSAPP_BACKEND", "outbox")
+# The global token; a department number's own token (encrypted in the database) overrides it.
+WHATSAPP_ACCESS_TOKEN = env_secret("WHATSAPP_ACCESS_TOKEN")
 WHATSAPP_APP_SECRET = env_secret("WHATSAPP_APP_SECRET")
 WHATSAPP_VERIFY_TOKEN = env_secret("WHATSAPP_VERIFY_TOKEN")
 WHATSAPP_GRAPH_BASE_URL = env_str("WHATSAPP_GRAPH_BASE_URL", "https://graph.facebook.com")
-WHATSAPP_GRAPH_API_VERSION = env_str("WHATSAPP_GRAPH_API_VERSION", "v24.0")
+WHATSAPP_API_VERSION = env_str("WHATSAPP_API_VERSION", "v24.0")
 WHATSAPP_CONNECT_TIMEOUT = float(env_str("WHATSAPP_CONNECT_TIMEOUT", "5"))
 WHATSAPP_READ_TIMEOUT = float(env_str("WHATSAPP_READ_TIMEOUT", "20"))
-WHATSAPP_THROUGHPUT_PER_SECOND = env_int("WHATSAPP_THROUGHPUT_PER_SECOND", 80)
+WHATSAPP_MAX_MPS = env_int("WHATSAPP_MAX_MPS", 80)
 
 # --- OpenAI-compatible endpoint (off unless a key is set) ----------------------------------------------
 OPENAI_API_KEY = env_secret("OPENAI_API_KEY")
