@@ -3,9 +3,18 @@
 import os
 
 from celery import Celery
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govchat.settings")
 
 app = Celery("govchat")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_unsafe_production(**kwargs) -> None:
+    from apps.core.checks import refuse_unsafe_production
+
+    refuse_unsafe_production()

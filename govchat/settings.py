@@ -10,13 +10,16 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# An empty variable counts as unset: an env file listing `NAME=` must not turn a path into "." or a
+# broker URL into "" (which Celery would read as amqp://localhost).
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -32,7 +35,7 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 def env_secret(name: str, default: str = "") -> str:
@@ -40,10 +43,13 @@ def env_secret(name: str, default: str = "") -> str:
     path = os.environ.get(f"{name}_FILE")
     if path:
         return Path(path).read_text(encoding="utf-8").strip()
-    return os.environ.get(name, default)
+    return os.environ.get(name) or default
 
 
 GOVCHAT_ENV = env_str("GOVCHAT_ENV", "development")
+if GOVCHAT_ENV not in {"development", "production"}:
+    # A typo such as "prod" must not quietly mean "development" (DEBUG on, checks off).
+    raise ImproperlyConfigured(f"GOVCHAT_ENV is {GOVCHAT_ENV!r}; use 'development' or 'production'.")
 PRODUCTION = GOVCHAT_ENV == "production"
 VAR_DIR = Path(env_str("GOVCHAT_VAR_DIR", str(BASE_DIR / "var")))
 
@@ -252,6 +258,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", PRODUCTION) else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # other services share gov.in subdomains; opt in per deployment
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
