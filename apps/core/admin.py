@@ -3,11 +3,13 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
+from apps.departments.scoping import StateWideOnlyAdminMixin
+
 from .models import Heartbeat
 
 
 @admin.register(Heartbeat)
-class HeartbeatAdmin(admin.ModelAdmin):
+class HeartbeatAdmin(StateWideOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "hostname", "last_seen", "age"]
     readonly_fields = ["name", "hostname", "last_seen"]
 

@@ -1,19 +1,46 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django_celery_beat import admin as beat_admin
+from django_celery_beat import models as beat_models
 from modeltranslation.admin import TranslationAdmin
 
+from apps.core.exceptions import ApplicationError
+
 from .models import Department, Officer, WhatsAppNumber
-from .scoping import DepartmentScopedAdminMixin
-from .services import officer_role_apply, whatsapp_number_token_set
+from .scoping import DepartmentScopedAdminMixin, StateWideOnlyAdminMixin
+from .services import officer_role_assign, whatsapp_number_token_set
+
+# Roles are the only way to grant permissions (ROLE_PERMISSIONS in services.py), so groups are not edited
+# by hand; the beat schedule belongs to no department, so only state-wide users see it.
+admin.site.unregister(Group)
+for model, model_admin in [
+    (beat_models.PeriodicTask, beat_admin.PeriodicTaskAdmin),
+    (beat_models.IntervalSchedule, beat_admin.IntervalScheduleAdmin),
+    (beat_models.CrontabSchedule, beat_admin.CrontabScheduleAdmin),
+    (beat_models.SolarSchedule, beat_admin.SolarScheduleAdmin),
+    (beat_models.ClockedSchedule, beat_admin.ClockedScheduleAdmin),
+]:
+    admin.site.unregister(model)
+    admin.site.register(model, type(model_admin.__name__, (StateWideOnlyAdminMixin, model_admin), {}))
 
 
 @admin.register(Department)
 class DepartmentAdmin(DepartmentScopedAdminMixin, TranslationAdmin):
     department_lookup = "pk"
     list_display = ["code", "name_en", "name_hi", "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Codes are identifiers: the catalogue files, services and citizens' references use them.
+        return ["code"] if obj is not None else []
+
     list_filter = ["is_active"]
     search_fields = ["code", "name_en", "name_hi"]
     ordering = ["code"]
@@ -53,15 +80,27 @@ class WhatsAppNumberAdmin(DepartmentScopedAdminMixin, admin.ModelAdmin):
     def token_state(self, obj: WhatsAppNumber) -> str:
         if not obj.has_access_token:
             return _("not set")
-        return _("set, encrypted (updated %(when)s)") % {"when": obj.access_token_updated_at.strftime("%d %b %Y %H:%M")}
+        updated = obj.access_token_updated_at
+        when = timezone.localtime(updated).strftime("%d %b %Y %H:%M") if updated else "?"
+        return _("set, encrypted (updated %(when)s)") % {"when": when}
+
+    @method_decorator(sensitive_post_parameters("new_access_token"))
+    def changeform_view(self, request, *args, **kwargs):
+        return super().changeform_view(request, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        if change:
+            # Never write back the token columns as they were read: a token set meanwhile would be lost.
+            model_fields = {field.name for field in obj._meta.concrete_fields}
+            fields = [name for name in form.changed_data if name in model_fields]
+            obj.save(update_fields=[*fields, "updated_at"])
+        else:
+            obj.save()
         if form.cleaned_data.get("new_access_token"):
             whatsapp_number_token_set(number=obj, token=form.cleaned_data["new_access_token"])
 
 
-class OfficerCreationForm(BaseUserCreationForm):
+class OfficerCreationForm(UserCreationForm):
     class Meta:
         model = Officer
         fields = ["username", "role", "department"]
@@ -94,6 +133,10 @@ class OfficerAdmin(DepartmentScopedAdminMixin, UserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
 
+    def get_queryset(self, request):
+        officers = super().get_queryset(request)
+        return officers if request.user.is_superuser else officers.exclude(is_superuser=True)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser and obj is not None:
@@ -113,6 +156,8 @@ class OfficerAdmin(DepartmentScopedAdminMixin, UserAdmin):
             formfield.empty_label = None
         return formfield
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        officer_role_apply(officer=form.instance)
+    def save_model(self, request, obj, form, change):
+        try:
+            officer_role_assign(actor=request.user, officer=obj)
+        except ApplicationError as exc:
+            raise PermissionDenied(exc.message) from exc

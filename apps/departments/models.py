@@ -106,6 +106,11 @@ class Officer(AbstractUser):
                 violation_error_message=_("Department admins and officers need a department."),
             ),
             models.CheckConstraint(
+                condition=models.Q(is_superuser=False) | models.Q(department__isnull=True),
+                name="officer_superuser_has_no_department",
+                violation_error_message=_("A superuser works across departments; leave the department empty."),
+            ),
+            models.CheckConstraint(
                 condition=~models.Q(role="state_admin") | models.Q(department__isnull=True),
                 name="officer_state_admin_has_no_department",
                 violation_error_message=_("A state IT admin works across departments; leave the department empty."),

@@ -63,6 +63,37 @@ def officer_role_apply(*, officer: Officer) -> Officer:
     return officer
 
 
+GRANTABLE_BY_DEPARTMENT_ADMIN = {Officer.Role.DEPARTMENT_ADMIN, Officer.Role.OFFICER, Officer.Role.AUDITOR}
+
+
+def officer_role_problem(*, actor: Officer, officer: Officer) -> str | None:
+    """Why `actor` may not give `officer` their role, department or superuser flag; None when they may."""
+    if actor.is_superuser:
+        return None
+    if officer.is_superuser:
+        return "Only a superuser can create or change a superuser."
+    if actor.role == Officer.Role.STATE_ADMIN:
+        return None
+    if actor.role != Officer.Role.DEPARTMENT_ADMIN:
+        return "Only state IT admins and department admins manage officers."
+    if officer.role not in GRANTABLE_BY_DEPARTMENT_ADMIN:
+        return "A department admin cannot grant this role."
+    if officer.department_id != actor.department_id:
+        return "A department admin manages only their own department's officers."
+    return None
+
+
+@transaction.atomic
+def officer_role_assign(*, actor: Officer, officer: Officer) -> Officer:
+    """Save an officer as `actor` set them up, after checking that the actor may grant that role."""
+    problem = officer_role_problem(actor=actor, officer=officer)
+    if problem:
+        raise ApplicationError(problem)
+    officer.full_clean(exclude=["password"])
+    officer.save()
+    return officer_role_apply(officer=officer)
+
+
 @transaction.atomic
 def officer_upsert(
     *, username: str, password: str, role: str, department: Department | None = None, **fields

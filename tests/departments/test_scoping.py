@@ -1,11 +1,16 @@
 """An officer of one department never sees or touches another department's rows in the back office."""
 
 import pytest
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from apps.departments.models import Officer
-from apps.services.models import FormField, Service
+from apps.departments.scoping import DepartmentScopedAdminMixin, StateWideOnlyAdminMixin
+from apps.services.models import FormField, RequiredDocument, Service
 from tests.factories import (
+    PASSWORD,
     make_department,
     make_document,
     make_field,
@@ -73,11 +78,84 @@ def test_it_refuses_changes_and_deletes_of_another_departments_rows(client, worl
         reverse("admin:services_service_changelist"),
         {"action": "delete_selected", "_selected_action": [rev_service.pk, world["mcd_service"].pk], "post": "yes"},
     )
-    client.post(reverse("admin:services_service_change", args=[rev_service.pk]), {"name_en": "Hijacked"})
-
     rev_service.refresh_from_db()
-    assert rev_service.name_en != "Hijacked"
     assert not Service.objects.filter(pk=world["mcd_service"].pk).exists()  # own row: the bulk delete worked
+
+
+def test_it_refuses_a_valid_change_to_another_departments_service(client, world):
+    login(client, world["mcd_admin"])
+    mcd_service, rev_service = world["mcd_service"], world["rev_service"]
+    form = service_form_data(world["mcd"], code=mcd_service.code, name_en="Renamed")
+
+    own = client.post(reverse("admin:services_service_change", args=[mcd_service.pk]), form)
+    other = client.post(
+        reverse("admin:services_service_change", args=[rev_service.pk]), {**form, "name_en": "Hijacked"}
+    )
+
+    assert own.status_code == 302 and Service.objects.get(pk=mcd_service.pk).name_en == "Renamed"  # the form is valid
+    assert other.status_code == 302  # "does not exist"
+    rev_service.refresh_from_db()
+    assert rev_service.name_en != "Hijacked" and not rev_service.documents.exists()
+
+
+def test_it_keeps_other_departments_officers_out(client, world):
+    login(client, world["mcd_admin"])
+    rev_officer = world["rev_officer"]
+
+    for name in ("departments_officer_change", "departments_officer_delete", "auth_user_password_change"):
+        assert client.get(reverse(f"admin:{name}", args=[rev_officer.pk])).status_code in (302, 404), name
+    client.post(
+        reverse("admin:auth_user_password_change", args=[rev_officer.pk]),
+        {"password1": "a-new-pass-phrase-1", "password2": "a-new-pass-phrase-1"},
+    )
+    client.post(reverse("admin:departments_officer_delete", args=[rev_officer.pk]), {"post": "yes"})
+    department_page = client.get(reverse("admin:departments_department_change", args=[world["rev"].pk]))
+
+    rev_officer.refresh_from_db()
+    assert rev_officer.check_password(PASSWORD)
+    assert department_page.status_code == 302
+
+
+def test_nobody_but_a_superuser_sees_or_resets_a_superuser(client, world):
+    root = Officer.objects.create_superuser("root", password=PASSWORD)
+    state_admin = make_officer(role=Officer.Role.STATE_ADMIN)
+
+    for officer in (world["mcd_admin"], state_admin):
+        login(client, officer)
+        listing = client.get(reverse("admin:departments_officer_changelist")).content.decode()
+        client.post(
+            reverse("admin:auth_user_password_change", args=[root.pk]),
+            {"password1": "a-new-pass-phrase-1", "password2": "a-new-pass-phrase-1"},
+        )
+        assert ">root<" not in listing
+    root.refresh_from_db()
+    assert root.check_password(PASSWORD)
+
+
+def test_a_superuser_cannot_belong_to_a_department(world):
+    officer = world["mcd_admin"]
+    officer.is_superuser = True
+
+    with pytest.raises(ValidationError):
+        officer.full_clean(exclude=["password"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        officer.save()
+
+
+def test_it_keeps_other_departments_documents_and_fields(client, world):
+    rev_field = make_field(service=world["rev_service"], key="annual_income")
+    rev_document = make_document(service=world["rev_service"])
+    login(client, world["mcd_admin"])
+
+    client.post(reverse("admin:services_formfield_delete", args=[rev_field.pk]), {"post": "yes"})
+    client.post(reverse("admin:services_requireddocument_delete", args=[rev_document.pk]), {"post": "yes"})
+    client.post(
+        reverse("admin:services_requireddocument_changelist"),
+        {"action": "delete_selected", "_selected_action": [rev_document.pk], "post": "yes"},
+    )
+
+    assert FormField.objects.filter(pk=rev_field.pk).exists()
+    assert RequiredDocument.objects.filter(pk=rev_document.pk).exists()
 
 
 def test_it_refuses_to_create_a_row_in_another_department(client, world):
@@ -94,10 +172,10 @@ def test_it_offers_only_own_rows_in_foreign_key_choices(client, world):
     login(client, world["mcd_admin"])
 
     page = client.get(reverse("admin:services_formfield_add")).content.decode()
-    number_page = client.get(reverse("admin:departments_whatsappnumber_add")).content.decode()
+    officer_page = client.get(reverse("admin:departments_officer_add")).content.decode()
 
     assert "MCD-BIRTH" in page and "REV-INCOME" not in page
-    assert world["rev"].name_en not in number_page
+    assert world["mcd"].name_en in officer_page and world["rev"].name_en not in officer_page
 
 
 def test_an_auditor_sees_everything_and_changes_nothing(client, world):
@@ -174,3 +252,35 @@ def test_a_department_admin_cannot_make_a_state_admin_or_an_officer_elsewhere(cl
     newbie = Officer.objects.get(username="newbie")
     assert newbie.department == world["mcd"] and newbie.is_staff
     assert newbie.has_perm("services.view_service") and not newbie.has_perm("services.change_service")
+
+
+def test_every_admin_is_scoped_to_a_department_or_kept_to_state_wide_users():
+    unscoped = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, DepartmentScopedAdminMixin | StateWideOnlyAdminMixin)
+    ]
+
+    assert unscoped == []
+
+
+def test_a_department_auditor_does_not_see_the_state_wide_schedule(client, world):
+    login(client, make_officer(role=Officer.Role.AUDITOR, department=world["rev"]))
+    schedule = client.get(reverse("admin:django_celery_beat_periodictask_changelist"))
+    login(client, make_officer(role=Officer.Role.AUDITOR))
+    state_schedule = client.get(reverse("admin:django_celery_beat_periodictask_changelist"))
+
+    assert schedule.status_code == 403
+    assert state_schedule.status_code == 200
+
+
+def test_a_department_admin_cannot_make_a_twin_of_an_existing_username(client, world):
+    login(client, world["mcd_admin"])
+    form = {"username": "MCD.Admin", "password1": "a-long-enough-pass-1", "password2": "a-long-enough-pass-1"}
+
+    response = client.post(
+        reverse("admin:departments_officer_add"), {**form, "role": "officer", "department": world["mcd"].pk}
+    )
+
+    assert response.status_code == 200
+    assert not Officer.objects.filter(username="MCD.Admin").exists()
