@@ -84,8 +84,10 @@ def service_form_data(department: Department, **overrides) -> dict:
         "documents-0-position": "0", "documents-0-code": "vendor_certificate",
         "documents-0-name_en": "Certificate of vending", "documents-0-name_hi": "वेंडिंग प्रमाण पत्र",
         "documents-0-mandatory": "on", "documents-0-accepted_types": '["pdf", "jpg"]', "documents-0-max_size_mb": "5",
-        "fields-TOTAL_FORMS": "1", "fields-INITIAL_FORMS": "0",
+        "fields-TOTAL_FORMS": "2", "fields-INITIAL_FORMS": "0",
         "fields-0-position": "0", "fields-0-key": "vending_zone", "fields-0-type": "text", "fields-0-required": "on",
         "fields-0-label_en": "Vending zone", "fields-0-label_hi": "वेंडिंग ज़ोन", "fields-0-validation": "{}",
+        "fields-1-position": "1", "fields-1-key": "mobile", "fields-1-type": "phone", "fields-1-required": "on",
+        "fields-1-label_en": "Mobile number", "fields-1-label_hi": "मोबाइल नंबर", "fields-1-validation": "{}",
     }  # fmt: skip
     return {**data, **overrides}

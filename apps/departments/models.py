@@ -19,6 +19,8 @@ class Department(BilingualModel, TimeStampedModel):
     )
     name = models.CharField(_("name"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
+    # As Service.catalogue_hash: the catalogue file's version when last loaded; empty if added in the admin.
+    catalogue_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["code"]

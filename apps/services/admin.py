@@ -1,10 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from apps.departments.scoping import DepartmentScopedAdminMixin
 
 from .models import FieldChoice, FormField, RequiredDocument, Service
+from .services import service_keep_inactive_unless_complete
 
 
 class RequiredDocumentInline(DepartmentScopedAdminMixin, TranslationTabularInline):
@@ -36,6 +37,31 @@ class ServiceAdmin(DepartmentScopedAdminMixin, TranslationAdmin):
         (_("Fee, time limit and fulfilment"), {"fields": ["fee", "sla_days", "fulfilment", "connector"]}),
     ]
     inlines = [RequiredDocumentInline, FormFieldInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Codes are identifiers (the catalogue files, applications and citizens' references use them).
+        return ["code"] if obj is not None else []
+
+    def get_actions(self, request):
+        # Services are switched off, not deleted: applications and history refer to them.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        # A service from the catalogue files would come back on the next load; deactivate it instead.
+        return super().has_delete_permission(request, obj) and not (obj and obj.catalogue_hash)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        problems = service_keep_inactive_unless_complete(service=form.instance)
+        if problems:
+            self.message_user(
+                request,
+                _("%(code)s is saved but stays inactive until this is fixed: %(problems)s")
+                % {"code": form.instance.code, "problems": "; ".join(problems)},
+                messages.WARNING,
+            )
 
 
 class FieldChoiceInline(DepartmentScopedAdminMixin, TranslationTabularInline):

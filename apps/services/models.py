@@ -76,6 +76,9 @@ class Service(BilingualModel, TimeStampedModel):
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive services are hidden from citizens.")
     )
+    # sha256 of the catalogue file's version of this service when it was last loaded; empty for services
+    # added in the admin. The loader updates a service only while its rows still match this hash.
+    catalogue_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["department__code", "code"]
@@ -142,7 +145,7 @@ class RequiredDocument(BilingualModel):
         if (
             not isinstance(self.accepted_types, list)
             or not self.accepted_types
-            or not set(self.accepted_types) <= allowed
+            or not all(isinstance(kind, str) and kind in allowed for kind in self.accepted_types)
         ):
             raise ValidationError({"accepted_types": _("Choose one or more of: pdf, jpg, png.")})
 

@@ -69,17 +69,25 @@ def test_it_keeps_guessed_urls_of_another_department_out(client, world):
     assert response.status_code == 302
 
 
-def test_it_refuses_changes_and_deletes_of_another_departments_rows(client, world):
-    login(client, world["mcd_admin"])
-    rev_service = world["rev_service"]
-
-    client.post(reverse("admin:services_service_delete", args=[rev_service.pk]), {"post": "yes"})
-    client.post(
-        reverse("admin:services_service_changelist"),
-        {"action": "delete_selected", "_selected_action": [rev_service.pk, world["mcd_service"].pk], "post": "yes"},
+def test_it_refuses_deletes_of_another_departments_rows(client, world):
+    mcd_document, rev_document = (
+        make_document(service=world["mcd_service"]),
+        make_document(service=world["rev_service"]),
     )
-    rev_service.refresh_from_db()
-    assert not Service.objects.filter(pk=world["mcd_service"].pk).exists()  # own row: the bulk delete worked
+    login(client, world["mcd_admin"])
+
+    client.post(reverse("admin:services_service_delete", args=[world["rev_service"].pk]), {"post": "yes"})
+    client.post(reverse("admin:services_service_delete", args=[world["mcd_service"].pk]), {"post": "yes"})
+    client.post(
+        reverse("admin:services_requireddocument_changelist"),
+        {"action": "delete_selected", "_selected_action": [rev_document.pk, mcd_document.pk], "post": "yes"},
+    )
+
+    assert Service.objects.filter(pk=world["rev_service"].pk).exists()
+    assert RequiredDocument.objects.filter(pk=rev_document.pk).exists()
+    # Their own rows: the same requests did delete (so the refusals above are the scoping's doing).
+    assert not Service.objects.filter(pk=world["mcd_service"].pk).exists()
+    assert not RequiredDocument.objects.filter(pk=mcd_document.pk).exists()
 
 
 def test_it_refuses_a_valid_change_to_another_departments_service(client, world):

@@ -34,7 +34,7 @@ def test_catalogue_load_twice_without_duplicates():
     assert after_first[:2] == (15, 53)
     assert first.counts["services"]["created"] == 53
     assert second.counts["services"] == {"created": 0, "updated": 0, "unchanged": 53, "kept": 0}
-    assert second.counts["documents"]["created"] == 0 and second.counts["form fields"]["created"] == 0
+    assert second.counts["departments"]["unchanged"] == 15
 
 
 def test_catalogue_has_every_code_and_name_of_the_shared_catalogue():
@@ -85,36 +85,67 @@ def test_every_apply_service_asks_for_documents_and_details():
         assert field.choices.count() >= 2, field
 
 
-def test_catalogue_load_new_only_keeps_admins_edits():
+def _edited_copy(tmp_path: Path, department: str, code: str, **changes) -> Path:
+    """The shipped catalogue, with one service changed as a later release's file would change it."""
+    directory = tmp_path / "catalogue"
+    if not directory.exists():
+        shutil.copytree(CATALOGUE_DIR, directory)
+    path = directory / f"{department}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    next(s for s in data["services"] if s["code"] == code).update(changes)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return directory
+
+
+def test_catalogue_load_keeps_what_admins_edited():
     catalogue_load()
     Service.objects.filter(code="MCD-BIRTH").update(sla_days=5, description_hi="नया विवरण")
 
-    result = catalogue_load(new_only=True)
+    result = catalogue_load()
 
     service = Service.objects.get(code="MCD-BIRTH")
     assert (service.sla_days, service.description_hi) == (5, "नया विवरण")
-    assert result.counts["services"]["kept"] == 53
+    assert result.kept == ["MCD-BIRTH"]
+    assert "MCD-BIRTH" in str(result) and "--force" in str(result)
 
 
-def test_catalogue_load_puts_the_file_back_and_leaves_admin_added_services(tmp_path):
+def test_catalogue_load_force_puts_the_file_back():
     catalogue_load()
+    original = Service.objects.get(code="MCD-BIRTH").sla_days
+    Service.objects.filter(code="MCD-BIRTH").update(sla_days=original + 30)
+
+    catalogue_load(force=True)
+
+    assert Service.objects.get(code="MCD-BIRTH").sla_days == original
+    assert catalogue_load().counts["services"]["unchanged"] == 53
+
+
+def test_a_later_files_corrections_reach_services_nobody_edited(tmp_path):
+    catalogue_load()
+    Service.objects.filter(code="REV-INCOME").update(sla_days=9)  # an admin's change
     birth = Service.objects.get(code="MCD-BIRTH")
-    original_sla = birth.sla_days
-    Service.objects.filter(pk=birth.pk).update(sla_days=original_sla + 30)
-    birth.documents.first().delete()
+    RequiredDocument.objects.create(  # an admin's extra document on another shipped service
+        service=Service.objects.get(code="MCD-DEATH"), code="ration_card", name_en="Ration card",
+        name_hi="राशन कार्ड", accepted_types=["pdf"],
+    )  # fmt: skip
     extra = Service.objects.create(
-        code="MCD-NEWSERVICE", department=birth.department, kind="info", name_en="New", name_hi="नया",
+        code="MCD-HAWKER", department=birth.department, kind="info", name_en="Hawker zones", name_hi="फेरी क्षेत्र",
         description_en="d", description_hi="वि", eligibility_en="e", eligibility_hi="पा", how_to_en="h",
         how_to_hi="कै", fulfilment="bot",
     )  # fmt: skip
+    directory = _edited_copy(tmp_path, "MCD", "MCD-BIRTH", sla_days=10)
+    directory = _edited_copy(tmp_path, "MCD", "MCD-DEATH", sla_days=11)
+    directory = _edited_copy(tmp_path, "REV", "REV-INCOME", sla_days=12)
 
-    result = catalogue_load()
+    result = catalogue_load(directory=directory)
 
-    birth.refresh_from_db()
-    assert birth.sla_days == original_sla
+    assert Service.objects.get(code="MCD-BIRTH").sla_days == 10  # untouched: takes the correction
+    assert Service.objects.get(code="REV-INCOME").sla_days == 9  # edited: the admin's value stays
+    death = Service.objects.get(code="MCD-DEATH")
+    assert death.sla_days != 11 and death.documents.filter(code="ration_card").exists()
+    assert Service.objects.get(pk=extra.pk).name_en == "Hawker zones"  # never in the files: never touched
     assert result.counts["services"]["updated"] == 1
-    assert result.counts["documents"]["created"] == 1
-    assert Service.objects.filter(pk=extra.pk).exists()
+    assert sorted(result.kept) == ["MCD-DEATH", "REV-INCOME"]
 
 
 def _broken_copy(tmp_path: Path, mutate) -> Path:
@@ -136,6 +167,11 @@ def _broken_copy(tmp_path: Path, mutate) -> Path:
         (lambda d: d["services"][0].update(fee="-10"), "fee is negative"),
         (lambda d: d["services"][1].update(code=d["services"][0]["code"]), "service codes repeat"),
         (lambda d: d["services"][0]["fields"][0].update(type="colour"), "is not one of"),
+        (lambda d: d["services"][0].update(sla_days=400), "sla_days must be a whole number from 0 to 365"),
+        (lambda d: d["services"][0].update(fee="1e12"), "fee must be at most"),
+        (lambda d: d["services"][0].update(name_en="x" * 201), "name_en is longer than 200"),
+        (lambda d: d["services"].append("oops"), "services must be a list of services"),
+        (lambda d: d["services"][0]["fields"][0].update(validation={"date": []}), "validation date must be"),
     ],
 )
 def test_catalogue_load_refuses_a_broken_file_and_loads_nothing(tmp_path, mutate, problem):

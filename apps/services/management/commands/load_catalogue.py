@@ -7,19 +7,20 @@ from apps.services.services import CATALOGUE_DIR, catalogue_load
 
 
 class Command(BaseCommand):
-    help = "Load the departments and services of the catalogue files, upserting by code (safe to repeat)."
+    help = (
+        "Load the catalogue files by code: create what is missing, take the files' corrections for services "
+        "nobody edited, keep what admins edited. Safe to repeat."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--directory", type=Path, default=CATALOGUE_DIR)
         parser.add_argument(
-            "--new-only",
-            action="store_true",
-            help="Only add departments and services not yet in the database; keep admins' edits to the rest.",
+            "--force", action="store_true", help="Also overwrite services and departments that admins edited."
         )
 
-    def handle(self, *args, directory: Path, new_only: bool, **options):
+    def handle(self, *args, directory: Path, force: bool, **options):
         try:
-            result = catalogue_load(directory=directory, new_only=new_only)
+            result = catalogue_load(directory=directory, force=force)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(self.style.SUCCESS(f"Catalogue loaded. {result}"))
