@@ -23,6 +23,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.GOVCHAT_ENV == "production":
             raise CommandError("demo_setup refuses to run with GOVCHAT_ENV=production.")
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+            # Demo logins with known passwords do not belong in a shared database, even a staging one.
+            self.stdout.write("==> Demo logins skipped: only the embedded SQLite database gets them.")
+            return
         # Passwords are random per machine and kept only under var/ (never in the repository).
         logins_file = settings.VAR_DIR / "demo-logins.txt"
         if not logins_file.exists() or Officer.objects.filter(
