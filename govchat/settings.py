@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.departments",
     "apps.services",
+    "apps.conversations",
+    "apps.whatsapp",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +229,10 @@ WHATSAPP_API_VERSION = env_str("WHATSAPP_API_VERSION", "v24.0")
 WHATSAPP_CONNECT_TIMEOUT = float(env_str("WHATSAPP_CONNECT_TIMEOUT", "5"))
 WHATSAPP_READ_TIMEOUT = float(env_str("WHATSAPP_READ_TIMEOUT", "20"))
 WHATSAPP_MAX_MPS = env_int("WHATSAPP_MAX_MPS", 80)
+# The approved utility template sent when a message must go out after the 24-hour window (error 131047):
+# it asks the citizen to reply, and their reply releases what was held. Approved in both languages.
+WHATSAPP_REENGAGEMENT_TEMPLATE = env_str("WHATSAPP_REENGAGEMENT_TEMPLATE", "govchat_update_waiting")
+WHATSAPP_MEDIA_MAX_MB = env_int("WHATSAPP_MEDIA_MAX_MB", 16)
 
 # --- OpenAI-compatible endpoint (off unless a key is set) ----------------------------------------------
 OPENAI_API_KEY = env_secret("OPENAI_API_KEY")
@@ -275,7 +281,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_heyoo": {"()": "apps.core.logging.DropHeyooLogs"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_heyoo"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # the back office's English/हिंदी switch
+    path("webhooks/", include("apps.whatsapp.urls")),
 ]

@@ -1,0 +1,147 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import TimeStampedModel
+from apps.departments.models import WhatsAppNumber
+
+CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
+
+
+class Citizen(TimeStampedModel):
+    """A person who wrote to a department number, known by their WhatsApp identity.
+
+    From 2026 a citizen with a username may arrive with `wa_id` empty and only `user_id` (the BSUID), so
+    either may be empty but not both, and each is unique when present.
+    """
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        HINDI = "hi", "हिंदी"
+
+    wa_id = models.CharField(_("WhatsApp number"), max_length=20, blank=True)
+    user_id = models.CharField(_("WhatsApp user ID (BSUID)"), max_length=256, blank=True)
+    name = models.CharField(_("profile name"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, blank=True)
+    consent_version = models.CharField(_("consent notice version"), max_length=20, blank=True)
+    consent_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last message at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("citizen")
+        verbose_name_plural = _("citizens")
+        constraints = [
+            models.UniqueConstraint(fields=["wa_id"], condition=~Q(wa_id=""), name="citizen_wa_id_unique"),
+            models.UniqueConstraint(fields=["user_id"], condition=~Q(user_id=""), name="citizen_user_id_unique"),
+            models.CheckConstraint(condition=~Q(wa_id="") | ~Q(user_id=""), name="citizen_has_an_identity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or (f"+{self.wa_id}" if self.wa_id else self.user_id[:20])
+
+    @property
+    def opted_out(self) -> bool:
+        return self.opted_out_at is not None
+
+
+class Conversation(TimeStampedModel):
+    """A citizen's thread with one department number: its 24-hour window and who is answering."""
+
+    class Mode(models.TextChoices):
+        BOT = "bot", _("Bot")
+        HUMAN = "human", _("Officer")
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="conversations")
+    number = models.ForeignKey(WhatsAppNumber, on_delete=models.PROTECT, related_name="conversations")
+    mode = models.CharField(_("answered by"), max_length=5, choices=Mode.choices, default=Mode.BOT)
+    assigned_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    last_inbound_at = models.DateTimeField(_("last message from the citizen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        constraints = [models.UniqueConstraint(fields=["citizen", "number"], name="conversation_unique_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.citizen} ↔ {self.number.display_number}"
+
+    @property
+    def window_closes_at(self):
+        return self.last_inbound_at + CUSTOMER_SERVICE_WINDOW if self.last_inbound_at else None
+
+    def window_open(self, at=None) -> bool:
+        """Meta allows free-form messages only within 24 hours of the citizen's last message."""
+        closes = self.window_closes_at
+        return closes is not None and (at or timezone.now()) < closes
+
+
+class Message(TimeStampedModel):
+    """One message either way. An outbound row is written before anything is sent (the outbox), so the
+    dashboard, retries and audits see every message; the send task and status webhooks then move it on."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("From the citizen")
+        OUTBOUND = "out", _("To the citizen")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        UNCERTAIN = "uncertain", _("Sent? (no answer from Meta)")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        READ = "read", _("Read")
+        PLAYED = "played", _("Played")
+        FAILED = "failed", _("Failed")
+
+    # Statuses only move forward (Meta keeps no order): an update applies only to a lower rank.
+    # "failed" outranks "sent" (Meta accepts a send, then reports it failed) but not "delivered".
+    RANKS = {"queued": 0, "sending": 1, "uncertain": 2, "sent": 3, "failed": 4, "delivered": 5, "read": 6, "played": 7}
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.PROTECT, related_name="messages")
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    type = models.CharField(_("type"), max_length=30)
+    body = models.TextField(_("text"), blank=True)
+    reply_id = models.CharField(_("button or row ID"), max_length=256, blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    wamid = models.CharField(_("WhatsApp message ID"), max_length=255, null=True, blank=True, unique=True)
+    context_wamid = models.CharField(_("in reply to"), max_length=255, blank=True)
+    sent_at = models.DateTimeField(_("time on WhatsApp"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    status_rank = models.PositiveSmallIntegerField(default=0)
+    error_code = models.PositiveIntegerField(_("error code"), null=True, blank=True)
+    error_title = models.CharField(_("error"), max_length=300, blank=True)
+    pricing_category = models.CharField(_("pricing category"), max_length=40, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    needs_attention = models.BooleanField(_("needs attention"), default=False, db_index=True)
+    # Outside the 24-hour window a free-form message waits: a template asks the citizen to reply, and
+    # their next message releases it.
+    awaiting_window = models.BooleanField(_("waiting for the citizen's reply"), default=False)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    media_id = models.CharField(_("media ID"), max_length=128, blank=True)
+    media_file = models.FileField(_("file"), upload_to="whatsapp/%Y/%m/", blank=True)
+    media_mime_type = models.CharField(_("file type"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [
+            models.Index(fields=["conversation", "created_at"], name="message_timeline"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(direction="in", processed_at__isnull=True),
+                name="message_unprocessed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.type}: {self.body[:40]}"

@@ -1,0 +1,195 @@
+"""The only module that talks to Meta's Graph API.
+
+Two backends, chosen by WHATSAPP_BACKEND:
+- `heyoo` (production, as the design asks). heyoo 0.1.2 calls the module-level `requests.post/get` with no
+  timeout, no connection reuse and a hard-coded, expired Graph API version. So heyoo's `requests` is
+  replaced by a pooled session that always passes (connect, read) timeouts, and each heyoo client's URLs
+  are rebuilt from WHATSAPP_GRAPH_BASE_URL and WHATSAPP_API_VERSION. Messages go through heyoo's
+  `send_custom_json` (our own validated bodies, with biz_opaque_callback_data); media metadata and
+  downloads use the same session directly, because heyoo's versions drop the sha256 and size and write
+  error bodies to disk as if they were files.
+- `outbox` (the embedded default and the simulator): nothing leaves the machine; the Message rows are
+  the record of what would have been sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+
+import heyoo
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+
+from apps.departments.models import WhatsAppNumber
+from apps.departments.services import whatsapp_number_token_get
+
+logger = logging.getLogger(__name__)
+
+# Meta's codes worth trying again later (doc §2.1); everything else fails at once.
+RETRYABLE_CODES = {130429, 131056, 131000, 131016, 131057, 1, 2, 4, 80007}
+
+
+class GraphError(Exception):
+    """Meta refused or could not be reached. `code` is Meta's error code (None for transport errors)."""
+
+    def __init__(self, message: str, *, code: int | None = None, details: str = "", http_status: int | None = None,
+                 reached_meta: bool = True) -> None:  # fmt: skip
+        super().__init__(message)
+        self.code, self.details, self.http_status = code, details, http_status
+        # False when the request surely never arrived (connection refused): then a retry cannot duplicate.
+        self.reached_meta = reached_meta
+
+    @property
+    def retryable(self) -> bool:
+        return self.code in RETRYABLE_CODES or (self.code is None and not self.reached_meta)
+
+    @classmethod
+    def from_body(cls, body: dict, http_status: int | None = None) -> GraphError:
+        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        details = (
+            str((error.get("error_data") or {}).get("details", "")) if isinstance(error.get("error_data"), dict) else ""
+        )
+        code = error.get("code") if isinstance(error.get("code"), int) else None
+        return cls(str(error.get("message", "Graph API error")), code=code, details=details, http_status=http_status)
+
+
+class _PooledRequests:
+    """Stands in for the `requests` module inside heyoo: one pooled session per process, always a timeout."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def session(self) -> requests.Session:
+        # Per process (Celery forks its pool after import) and per thread.
+        if getattr(self._local, "pid", None) != os.getpid():
+            session = requests.Session()
+            adapter = HTTPAdapter(pool_connections=8, pool_maxsize=32)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            self._local.session, self._local.pid = session, os.getpid()
+        return self._local.session
+
+    def _call(self, method: str, url: str, **kwargs) -> requests.Response:
+        kwargs["timeout"] = (settings.WHATSAPP_CONNECT_TIMEOUT, settings.WHATSAPP_READ_TIMEOUT)
+        try:
+            return self.session().request(method, url, **kwargs)
+        except requests.ConnectTimeout as exc:
+            raise GraphError("Graph API did not accept the connection in time", reached_meta=False) from exc
+        except requests.Timeout as exc:
+            # A read timeout means Meta may have acted on the request: the caller must not resend blindly.
+            raise GraphError("Graph API did not answer in time", reached_meta=True) from exc
+        except requests.ConnectionError as exc:
+            refused = "NewConnectionError" in str(exc) or "Failed to establish" in str(exc)
+            raise GraphError(
+                f"Graph API connection failed: {exc.__class__.__name__}", reached_meta=not refused
+            ) from exc
+
+    def post(self, url, **kwargs):
+        return self._call("POST", url, **kwargs)
+
+    def get(self, url, **kwargs):
+        return self._call("GET", url, **kwargs)
+
+    def delete(self, url, **kwargs):
+        return self._call("DELETE", url, **kwargs)
+
+
+HTTP = _PooledRequests()
+heyoo.requests = HTTP  # heyoo looks `requests` up in its module globals on every call
+
+
+def _token(number: WhatsAppNumber) -> str:
+    if number.has_access_token:
+        return whatsapp_number_token_get(number=number)
+    if settings.WHATSAPP_ACCESS_TOKEN:
+        return settings.WHATSAPP_ACCESS_TOKEN
+    raise GraphError(f"No access token for {number.display_number}", code=190, reached_meta=False)
+
+
+def _graph_url(*parts: str) -> str:
+    return "/".join([settings.WHATSAPP_GRAPH_BASE_URL.rstrip("/"), settings.WHATSAPP_API_VERSION, *parts])
+
+
+def _heyoo(number: WhatsAppNumber) -> heyoo.WhatsApp:
+    client = heyoo.WhatsApp(token=_token(number), phone_number_id=number.phone_number_id)
+    client.base_url = client.v15_base_url = _graph_url()
+    client.url = _graph_url(number.phone_number_id, "messages")
+    return client
+
+
+def _json(call) -> dict:
+    try:
+        body = call()
+    except requests.JSONDecodeError as exc:  # an HTML error page from a proxy in front of Meta
+        raise GraphError("Graph API answered with something that is not JSON", code=None) from exc
+    if isinstance(body, requests.Response):  # heyoo's mark_as_read returns the Response on failure
+        try:
+            body = body.json()
+        except ValueError as exc:
+            raise GraphError("Graph API answered with something that is not JSON") from exc
+    if not isinstance(body, dict):
+        raise GraphError("Graph API answered with an unexpected body")
+    if "error" in body:
+        raise GraphError.from_body(body)
+    return body
+
+
+@dataclass
+class MediaFile:
+    content: bytes
+    mime_type: str
+    sha256: str
+    size: int
+
+
+class HeyooBackend:
+    def send(self, number: WhatsAppNumber, body: dict) -> str:
+        response = _json(lambda: _heyoo(number).send_custom_json(dict(body)))
+        try:
+            return str(response["messages"][0]["id"])
+        except (KeyError, IndexError, TypeError) as exc:
+            raise GraphError("Graph API accepted the message but returned no message id") from exc
+
+    def mark_read(self, number: WhatsAppNumber, wamid: str) -> None:
+        _json(lambda: _heyoo(number).mark_as_read(wamid))
+
+    def media_fetch(self, number: WhatsAppNumber, media_id: str, *, max_bytes: int) -> MediaFile:
+        headers = {"Authorization": f"Bearer {_token(number)}"}
+        meta = HTTP.get(_graph_url(media_id), params={"phone_number_id": number.phone_number_id}, headers=headers)
+        info = _json(meta.json) if meta.headers.get("content-type", "").startswith("application/json") else {}
+        if not info.get("url"):
+            raise GraphError(f"No download URL for media {media_id}", http_status=meta.status_code)
+        size = int(info.get("file_size") or 0)
+        if size > max_bytes:
+            raise GraphError(f"Media {media_id} is {size} bytes, over the {max_bytes} cap", code=None)
+        download = HTTP.get(info["url"], headers=headers, stream=True)
+        if download.status_code != 200:
+            raise GraphError(f"Media download answered {download.status_code}", http_status=download.status_code)
+        content = bytearray()
+        for chunk in download.iter_content(64 * 1024):
+            content += chunk
+            if len(content) > max_bytes:
+                raise GraphError(f"Media {media_id} is over the {max_bytes} cap")
+        return MediaFile(bytes(content), str(info.get("mime_type", "")), str(info.get("sha256", "")), size)
+
+
+class OutboxBackend:
+    """Sends nothing: the outbound Message rows are the record (the simulator shows them)."""
+
+    def send(self, number: WhatsAppNumber, body: dict) -> str:
+        return f"wamid.outbox.{uuid.uuid4().hex}"
+
+    def mark_read(self, number: WhatsAppNumber, wamid: str) -> None:
+        return None
+
+    def media_fetch(self, number: WhatsAppNumber, media_id: str, *, max_bytes: int) -> MediaFile:
+        raise GraphError("The outbox backend has no media to download", code=None, reached_meta=False)
+
+
+def backend() -> HeyooBackend | OutboxBackend:
+    return HeyooBackend() if settings.WHATSAPP_BACKEND == "heyoo" else OutboxBackend()

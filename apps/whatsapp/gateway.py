@@ -1,0 +1,260 @@
+"""Sending to citizens: the one gateway every app uses.
+
+Callers say what to send (`text`, `buttons`, `menu`, `document`, `template`, ...); the gateway fits it to
+Meta's limits (so no caller has to know them), writes the outbound Message row first (the outbox), and a
+Celery task delivers it after commit. Delivery is at most once: a row is claimed (queued -> sending)
+before the call, so a retried task never sends it again, and a send whose answer was lost becomes
+"uncertain" for an officer to look at, never a second message. Outside the 24-hour window free-form
+messages wait for the citizen's reply behind an approved template.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.conversations.models import Conversation, Message
+
+from .client import GraphError, backend
+from .services import CALLBACK_PREFIX
+
+# Meta's limits (doc §2).
+TEXT_MAX, BUTTON_BODY_MAX, HEADER_MAX, FOOTER_MAX = 4096, 1024, 60, 60
+BUTTONS_MAX, BUTTON_TITLE_MAX, BUTTON_ID_MAX = 3, 20, 256
+ROWS_MAX, ROW_TITLE_MAX, ROW_DESCRIPTION_MAX, ROW_ID_MAX, LIST_BUTTON_MAX, SECTION_TITLE_MAX = 10, 24, 72, 200, 20, 24
+CAPTION_MAX = 1024
+MORE_ROW = {"en": ("More options", "Next page"), "hi": ("और विकल्प", "अगला पेज")}
+
+
+def fit(text: str, limit: int) -> str:
+    """Cut to Meta's limit with an ellipsis rather than have Meta refuse the whole message."""
+    text = " ".join(text.split()) if limit <= 72 else text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    title: str
+    description: str = ""
+
+
+def _language(conversation: Conversation) -> str:
+    return conversation.citizen.language or "en"
+
+
+def _queue(conversation: Conversation, *, type: str, body: dict, gist: str, template: bool = False) -> Message:
+    """Write the outbound row and queue its delivery after commit (the caller's transaction, if any)."""
+    from .tasks import outbound_send_task
+
+    held = not template and not conversation.window_open()
+    message = Message.objects.create(
+        conversation=conversation, direction=Message.Direction.OUTBOUND, type=type, body=gist, payload=body,
+        status=Message.Status.QUEUED, awaiting_window=held,
+    )  # fmt: skip
+    if held:
+        reengagement_template_queue(conversation=conversation)
+    else:
+        transaction.on_commit(lambda: outbound_send_task.delay(message.pk))
+    return message
+
+
+def reengagement_template_queue(*, conversation: Conversation) -> Message | None:
+    """Ask a citizen outside the window to reply (an approved template), once while messages wait."""
+    waiting = conversation.messages.filter(
+        direction=Message.Direction.OUTBOUND, type="template", status_rank__lt=Message.RANKS["delivered"],
+        payload__template__name=settings.WHATSAPP_REENGAGEMENT_TEMPLATE,
+        created_at__gte=timezone.now() - timedelta(hours=24),
+    )  # fmt: skip
+    if waiting.exists():
+        return None
+    return template(conversation=conversation, name=settings.WHATSAPP_REENGAGEMENT_TEMPLATE, parameters=[])
+
+
+def text(*, conversation: Conversation, body: str, reply_to: str = "") -> Message:
+    payload = {"type": "text", "text": {"body": fit(body, TEXT_MAX), "preview_url": False}}
+    if reply_to:
+        payload["context"] = {"message_id": reply_to}
+    return _queue(conversation, type="text", body=payload, gist=payload["text"]["body"])
+
+
+def buttons(*, conversation: Conversation, body: str, options: list[tuple[str, str]], header: str = "",
+            footer: str = "") -> Message:  # fmt: skip
+    """Reply buttons: at most 3; titles of 20 characters, unique."""
+    if not 1 <= len(options) <= BUTTONS_MAX:
+        raise ValueError(f"WhatsApp shows 1 to {BUTTONS_MAX} reply buttons; use menu() for more")
+    seen, rendered = set(), []
+    for option_id, title in options:
+        title = fit(title, BUTTON_TITLE_MAX)
+        while title in seen:  # titles must be unique within a message
+            title = fit(title[:-2] + "…" + str(len(seen)), BUTTON_TITLE_MAX)
+        seen.add(title)
+        rendered.append({"type": "reply", "reply": {"id": option_id[:BUTTON_ID_MAX], "title": title}})
+    interactive = {"type": "button", "body": {"text": fit(body, BUTTON_BODY_MAX)}, "action": {"buttons": rendered}}
+    if header:
+        interactive["header"] = {"type": "text", "text": fit(header, HEADER_MAX)}
+    if footer:
+        interactive["footer"] = {"text": fit(footer, FOOTER_MAX)}
+    gist = interactive["body"]["text"] + "\n" + " | ".join(b["reply"]["title"] for b in rendered)
+    return _queue(conversation, type="interactive", body={"type": "interactive", "interactive": interactive}, gist=gist)
+
+
+def menu(*, conversation: Conversation, body: str, button: str, rows: list[Row], page: int = 1, more_id: str = "",
+         section_title: str = "", header: str = "", footer: str = "") -> Message:  # fmt: skip
+    """A list message. More than 10 rows are paged: 9 a page and a "more" row whose id is `more_id:<next page>`."""
+    if not rows:
+        raise ValueError("a list needs at least one row")
+    per_page = ROWS_MAX if len(rows) <= ROWS_MAX else ROWS_MAX - 1
+    start = (page - 1) * per_page
+    shown = rows[start : start + per_page]
+    rendered = [
+        {"id": row.id[:ROW_ID_MAX], "title": fit(row.title, ROW_TITLE_MAX),
+         **({"description": fit(row.description, ROW_DESCRIPTION_MAX)} if row.description else {})}
+        for row in shown
+    ]  # fmt: skip
+    if start + per_page < len(rows):
+        title, description = MORE_ROW[_language(conversation)]
+        rendered.append({"id": f"{more_id or 'more'}:{page + 1}", "title": title, "description": description})
+    section = {"rows": rendered}
+    if section_title:
+        section["title"] = fit(section_title, SECTION_TITLE_MAX)
+    interactive = {
+        "type": "list",
+        "body": {"text": fit(body, TEXT_MAX)},
+        "action": {"button": fit(button, LIST_BUTTON_MAX), "sections": [section]},
+    }
+    if header:
+        interactive["header"] = {"type": "text", "text": fit(header, HEADER_MAX)}
+    if footer:
+        interactive["footer"] = {"text": fit(footer, FOOTER_MAX)}
+    gist = interactive["body"]["text"] + "\n" + "\n".join(f"• {r['title']}" for r in rendered)
+    return _queue(conversation, type="interactive", body={"type": "interactive", "interactive": interactive}, gist=gist)
+
+
+def link_button(*, conversation: Conversation, body: str, label: str, url: str) -> Message:
+    interactive = {
+        "type": "cta_url",
+        "body": {"text": fit(body, BUTTON_BODY_MAX)},
+        "action": {"name": "cta_url", "parameters": {"display_text": fit(label, BUTTON_TITLE_MAX), "url": url}},
+    }
+    return _queue(conversation, type="interactive", body={"type": "interactive", "interactive": interactive}, gist=body)
+
+
+def media(*, conversation: Conversation, kind: str, media_id: str = "", link: str = "", caption: str = "",
+          filename: str = "") -> Message:  # fmt: skip
+    """A document (PDF receipts and certificates) or an image, by uploaded media id or by link."""
+    if kind not in {"document", "image"} or bool(media_id) == bool(link):
+        raise ValueError("send a document or an image, by exactly one of media_id or link")
+    item = {"id": media_id} if media_id else {"link": link}
+    if caption:
+        item["caption"] = fit(caption, CAPTION_MAX)
+    if filename and kind == "document":
+        item["filename"] = filename[:240]
+    return _queue(conversation, type=kind, body={"type": kind, kind: item}, gist=caption or filename or kind)
+
+
+def template(*, conversation: Conversation, name: str, parameters: list[str], language: str = "") -> Message:
+    """An approved template, in the citizen's language; allowed outside the 24-hour window."""
+    body = {"type": "template", "template": {"name": name, "language": {"code": language or _language(conversation)}}}
+    if parameters:
+        body["template"]["components"] = [
+            {"type": "body", "parameters": [{"type": "text", "text": fit(p, 1024)} for p in parameters]}
+        ]
+    return _queue(conversation, type="template", body=body, gist=f"[{name}] " + " | ".join(parameters), template=True)
+
+
+def held_messages_release(*, conversation: Conversation) -> int:
+    """The citizen wrote again: the window is open, so send what waited for it."""
+    from .tasks import outbound_send_task
+
+    held = list(conversation.messages.filter(awaiting_window=True).values_list("pk", flat=True))
+    Message.objects.filter(pk__in=held).update(awaiting_window=False, status=Message.Status.QUEUED, status_rank=0)
+    transaction.on_commit(lambda: [outbound_send_task.delay(pk) for pk in held])
+    return len(held)
+
+
+class _Pacer:
+    """Per-number pacing in this process (GCRA): sends are spaced 1/rate apart, bursts never exceed the cap."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._next: dict[int, float] = {}
+
+    def wait(self, number_id: int, rate: int) -> None:
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next.get(number_id, now))
+            self._next[number_id] = slot + 1.0 / rate
+        if slot > now:
+            time.sleep(slot - now)
+
+
+PACER = _Pacer()
+
+
+@dataclass
+class DeliveryResult:
+    sent: bool
+    retry_in: float | None = None  # seconds, when Meta asked us to try later
+
+
+def outbound_deliver(*, message_id: int) -> DeliveryResult:
+    """Send one queued outbound message at most once; say whether (and when) to try again."""
+    claimed = Message.objects.filter(
+        pk=message_id, direction=Message.Direction.OUTBOUND, status=Message.Status.QUEUED, awaiting_window=False
+    ).update(status=Message.Status.SENDING, status_rank=Message.RANKS["sending"], attempts=F("attempts") + 1)
+    if not claimed:
+        return DeliveryResult(sent=False)  # already sent, being sent, uncertain, held or failed
+    message = Message.objects.select_related("conversation__number", "conversation__citizen").get(pk=message_id)
+    conversation = message.conversation
+    citizen = conversation.citizen
+    body = {"messaging_product": "whatsapp", "recipient_type": "individual", **message.payload,
+            "biz_opaque_callback_data": f"{CALLBACK_PREFIX}{message.pk}"}  # fmt: skip
+    body.update({"to": citizen.wa_id} if citizen.wa_id else {"recipient": citizen.user_id})
+    PACER.wait(conversation.number_id, settings.WHATSAPP_MAX_MPS)
+    try:
+        wamid = backend().send(conversation.number, body)
+    except GraphError as error:
+        return _delivery_failed(message, error)
+    Message.objects.filter(pk=message.pk, wamid__isnull=True).update(wamid=wamid)
+    Message.objects.filter(pk=message.pk, status_rank__lt=Message.RANKS["sent"]).update(
+        status=Message.Status.SENT, status_rank=Message.RANKS["sent"], sent_at=timezone.now()
+    )
+    return DeliveryResult(sent=True)
+
+
+def _delivery_failed(message: Message, error: GraphError) -> DeliveryResult:
+    sending = Message.objects.filter(pk=message.pk, status=Message.Status.SENDING)
+    if error.retryable and message.attempts < 6:
+        sending.update(status=Message.Status.QUEUED, status_rank=0, error_code=error.code, error_title=str(error)[:300])
+        # Meta: after a pair rate limit (131056) wait 4^X seconds; other transient errors back off too.
+        return DeliveryResult(sent=False, retry_in=float(4 ** (message.attempts - 1)) if error.code == 131056 else
+                              float(min(2 ** message.attempts, 300)))  # fmt: skip
+    if error.code is None and error.reached_meta:
+        # Meta may have sent it and we lost the answer: never send twice; the status webhook, which carries
+        # our row id, will settle it, and an officer sees it meanwhile.
+        sending.update(status=Message.Status.UNCERTAIN, status_rank=Message.RANKS["uncertain"],
+                       error_title=str(error)[:300], needs_attention=True)  # fmt: skip
+        return DeliveryResult(sent=False)
+    if error.code == 131047:  # the window closed after we queued it: hold it behind the template
+        sending.update(status=Message.Status.QUEUED, status_rank=0, awaiting_window=True, error_code=error.code)
+        reengagement_template_queue(conversation=message.conversation)
+        return DeliveryResult(sent=False)
+    sending.update(status=Message.Status.FAILED, status_rank=Message.RANKS["failed"], error_code=error.code,
+                   error_title=(f"{error} {error.details}".strip())[:300], needs_attention=True)  # fmt: skip
+    return DeliveryResult(sent=False)
+
+
+def outbound_stuck_settle(*, older_than_minutes: int = 10) -> int:
+    """Rows left in "sending" by a killed worker: we cannot know if Meta got them, so flag, never resend."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    return Message.objects.filter(status=Message.Status.SENDING, updated_at__lt=cutoff).update(
+        status=Message.Status.UNCERTAIN, status_rank=Message.RANKS["uncertain"], needs_attention=True
+    )

@@ -1,0 +1,48 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class WebhookEvent(models.Model):
+    """A validly signed webhook POST, byte for byte, stored once (Meta retries for 7 days).
+
+    Meta keeps no history, so this is the record of everything it told us; `unknown_number` and
+    `not_understood` flag what the state admin should look at.
+    """
+
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    body_sha256 = models.CharField(max_length=64, unique=True)
+    body = models.TextField(_("body"))
+    phone_number_ids = models.JSONField(_("phone number IDs"), default=list)
+    message_count = models.PositiveIntegerField(_("messages"), default=0)
+    status_count = models.PositiveIntegerField(_("statuses"), default=0)
+    unknown_number = models.BooleanField(_("for an unknown number"), default=False, db_index=True)
+    not_understood = models.BooleanField(_("has parts not understood"), default=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M:%S} · {self.message_count} messages, {self.status_count} statuses"
+
+
+class StatusEvent(models.Model):
+    """One delivery status Meta reported for one of our messages; each (message, status) is kept once."""
+
+    wamid = models.CharField(_("WhatsApp message ID"), max_length=255)
+    status = models.CharField(_("status"), max_length=20)
+    timestamp = models.DateTimeField(_("time on WhatsApp"))
+    callback_data = models.CharField(_("our reference"), max_length=512, blank=True)
+    error_code = models.PositiveIntegerField(_("error code"), null=True, blank=True)
+    error_title = models.CharField(_("error"), max_length=300, blank=True)
+    pricing_category = models.CharField(_("pricing category"), max_length=40, blank=True)
+    raw = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status event")
+        verbose_name_plural = _("status events")
+        constraints = [models.UniqueConstraint(fields=["wamid", "status"], name="status_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.wamid[-12:]} {self.status}"
