@@ -2,6 +2,8 @@ import pytest
 
 from govchat.celery import app as celery_app
 
+pytest_plugins = ["tests.fakes.fixtures"]  # graph_fake: Meta's Graph API as a real HTTP server
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
