@@ -1,8 +1,17 @@
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from govchat.celery import app as celery_app
 
 pytest_plugins = ["tests.fakes.fixtures"]  # graph_fake: Meta's Graph API as a real HTTP server
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -23,3 +32,45 @@ def _celery_eager():
     celery_eager(True)
     yield
     celery_eager(False)
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process():
+    """Start real Celery workers (separate processes) on the configured broker and the test database.
+
+    Each listens on its own queue (returned), so nothing else on the broker takes its tasks. Needs a
+    test marked django_db(transaction=True), so that the worker sees committed rows.
+    """
+    started = []
+
+    def start(**extra_env: str) -> str:
+        queue = f"test-{uuid.uuid4().hex[:8]}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "GOVCHAT_VAR_DIR": str(settings.VAR_DIR),
+            **extra_env,
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "govchat", "worker", "-Q", queue, "--pool=solo",
+             "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        started.append(process)
+        celery_eager(False)
+        return queue
+
+    yield start
+    for process in started:
+        process.terminate()
+        output = process.communicate(timeout=30)[0].decode(errors="replace")
+        assert "Traceback" not in output, output

@@ -24,8 +24,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "departments.view_whatsappnumber",
         "departments.change_whatsappnumber",
         "departments.*_officer",
+        "conversations.view_*",
     ],
-    Officer.Role.OFFICER: ["services.view_*", "departments.view_department"],
+    Officer.Role.OFFICER: ["services.view_*", "departments.view_department", "conversations.view_*"],
     Officer.Role.AUDITOR: ["*.view_*"],
 }
 

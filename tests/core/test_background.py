@@ -4,53 +4,22 @@ The worker is a separate process on the same broker the run command uses (the fi
 Redis in CI) and on the test database, so this proves the wiring, not a mock of it.
 """
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
 from apps.core.models import Heartbeat
 from apps.core.tasks import heartbeat_record_task
-from tests.conftest import celery_eager
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
-def worker():
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "GOVCHAT_VAR_DIR": str(settings.VAR_DIR),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "govchat", "worker", "-Q", queue, "--pool=solo",
-         "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    celery_eager(False)
-    yield queue
-    process.terminate()
-    output = process.communicate(timeout=30)[0].decode(errors="replace")
-    assert "Traceback" not in output, output
+def worker(celery_worker_process):
+    return celery_worker_process()
 
 
 @pytest.mark.django_db(transaction=True)

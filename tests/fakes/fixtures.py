@@ -1,6 +1,6 @@
 """Pytest fixtures for the Graph API fake.
 
-Use from a test module with ``from tests.fakes.fixtures import graph_fake  # noqa: F401``.
+Registered for the whole suite by ``pytest_plugins`` in tests/conftest.py.
 """
 
 from collections.abc import Iterator
