@@ -6,6 +6,7 @@ WhatsApp backend. Production is explicit (GOVCHAT_ENV=production) and govchat's 
 while any of those defaults is still in use. `.env.example` lists every variable.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -222,8 +223,13 @@ CELERY_TIMEZONE = "Asia/Kolkata"
 WHATSAPP_BACKEND = env_str("WHATSAPP_BACKEND", "outbox")
 # The global token; a department number's own token (encrypted in the database) overrides it.
 WHATSAPP_ACCESS_TOKEN = env_secret("WHATSAPP_ACCESS_TOKEN")
+# With the outbox backend and no app secret, the simulator signs and the webhook checks with a key
+# derived from SECRET_KEY, so the embedded default runs the real signed path (the checks refuse this
+# in production, where the outbox backend is refused anyway).
 WHATSAPP_APP_SECRET = env_secret("WHATSAPP_APP_SECRET")
 WHATSAPP_VERIFY_TOKEN = env_secret("WHATSAPP_VERIFY_TOKEN")
+if not WHATSAPP_APP_SECRET and WHATSAPP_BACKEND == "outbox":
+    WHATSAPP_APP_SECRET = hashlib.sha256(f"govchat-simulator:{SECRET_KEY}".encode()).hexdigest()
 WHATSAPP_GRAPH_BASE_URL = env_str("WHATSAPP_GRAPH_BASE_URL", "https://graph.facebook.com")
 WHATSAPP_API_VERSION = env_str("WHATSAPP_API_VERSION", "v24.0")
 WHATSAPP_CONNECT_TIMEOUT = float(env_str("WHATSAPP_CONNECT_TIMEOUT", "5"))
@@ -233,6 +239,8 @@ WHATSAPP_MAX_MPS = env_int("WHATSAPP_MAX_MPS", 80)
 # it asks the citizen to reply, and their reply releases what was held. Approved in both languages.
 WHATSAPP_REENGAGEMENT_TEMPLATE = env_str("WHATSAPP_REENGAGEMENT_TEMPLATE", "govchat_update_waiting")
 WHATSAPP_MEDIA_MAX_MB = env_int("WHATSAPP_MEDIA_MAX_MB", 16)
+# The simulator at /simulator/: on in the embedded default, off in production unless enabled.
+WHATSAPP_SIMULATOR_ENABLED = env_bool("WHATSAPP_SIMULATOR_ENABLED", not PRODUCTION)
 
 # --- OpenAI-compatible endpoint (off unless a key is set) ----------------------------------------------
 OPENAI_API_KEY = env_secret("OPENAI_API_KEY")

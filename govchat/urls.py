@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # the back office's English/हिंदी switch
     path("webhooks/", include("apps.whatsapp.urls")),
+    path("simulator/", include("apps.whatsapp.simulator_urls")),
 ]
