@@ -50,10 +50,22 @@ def _language(conversation: Conversation) -> str:
     return conversation.citizen.language or "en"
 
 
-def _queue(conversation: Conversation, *, type: str, body: dict, gist: str, template: bool = False) -> Message:
-    """Write the outbound row and queue its delivery after commit (the caller's transaction, if any)."""
+# Why a message is sent. A citizen who opted out still gets replies and news of their own requests,
+# never reminders or broadcasts.
+REPLY, NOTIFICATION, REMINDER, BROADCAST = "reply", "notification", "reminder", "broadcast"
+UNSOLICITED = {REMINDER, BROADCAST}
+
+
+def _queue(conversation: Conversation, *, type: str, body: dict, gist: str, template: bool = False,
+           purpose: str = REPLY) -> Message | None:  # fmt: skip
+    """Write the outbound row and queue its delivery after commit (the caller's transaction, if any).
+
+    None (nothing written) when the citizen opted out and this is a reminder or a broadcast.
+    """
     from .tasks import outbound_send_task
 
+    if purpose in UNSOLICITED and conversation.citizen.opted_out:
+        return None
     held = not template and not conversation.window_open()
     message = Message.objects.create(
         conversation=conversation, direction=Message.Direction.OUTBOUND, type=type, body=gist, payload=body,
@@ -78,11 +90,11 @@ def reengagement_template_queue(*, conversation: Conversation) -> Message | None
     return template(conversation=conversation, name=settings.WHATSAPP_REENGAGEMENT_TEMPLATE, parameters=[])
 
 
-def text(*, conversation: Conversation, body: str, reply_to: str = "") -> Message:
+def text(*, conversation: Conversation, body: str, reply_to: str = "", purpose: str = REPLY) -> Message | None:
     payload = {"type": "text", "text": {"body": fit(body, TEXT_MAX), "preview_url": False}}
     if reply_to:
         payload["context"] = {"message_id": reply_to}
-    return _queue(conversation, type="text", body=payload, gist=payload["text"]["body"])
+    return _queue(conversation, type="text", body=payload, gist=payload["text"]["body"], purpose=purpose)
 
 
 def buttons(*, conversation: Conversation, body: str, options: list[tuple[str, str]], header: str = "",
@@ -148,7 +160,7 @@ def link_button(*, conversation: Conversation, body: str, label: str, url: str) 
 
 
 def media(*, conversation: Conversation, kind: str, media_id: str = "", link: str = "", caption: str = "",
-          filename: str = "") -> Message:  # fmt: skip
+          filename: str = "", purpose: str = REPLY) -> Message | None:  # fmt: skip
     """A document (PDF receipts and certificates) or an image, by uploaded media id or by link."""
     if kind not in {"document", "image"} or bool(media_id) == bool(link):
         raise ValueError("send a document or an image, by exactly one of media_id or link")
@@ -157,17 +169,20 @@ def media(*, conversation: Conversation, kind: str, media_id: str = "", link: st
         item["caption"] = fit(caption, CAPTION_MAX)
     if filename and kind == "document":
         item["filename"] = filename[:240]
-    return _queue(conversation, type=kind, body={"type": kind, kind: item}, gist=caption or filename or kind)
+    gist = caption or filename or kind
+    return _queue(conversation, type=kind, body={"type": kind, kind: item}, gist=gist, purpose=purpose)
 
 
-def template(*, conversation: Conversation, name: str, parameters: list[str], language: str = "") -> Message:
+def template(*, conversation: Conversation, name: str, parameters: list[str], language: str = "",
+             purpose: str = NOTIFICATION) -> Message | None:  # fmt: skip
     """An approved template, in the citizen's language; allowed outside the 24-hour window."""
     body = {"type": "template", "template": {"name": name, "language": {"code": language or _language(conversation)}}}
     if parameters:
         body["template"]["components"] = [
             {"type": "body", "parameters": [{"type": "text", "text": fit(p, 1024)} for p in parameters]}
         ]
-    return _queue(conversation, type="template", body=body, gist=f"[{name}] " + " | ".join(parameters), template=True)
+    gist = f"[{name}] " + " | ".join(parameters)
+    return _queue(conversation, type="template", body=body, gist=gist, template=True, purpose=purpose)
 
 
 def held_messages_release(*, conversation: Conversation) -> int:

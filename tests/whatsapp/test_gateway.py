@@ -120,3 +120,15 @@ def test_a_send_left_mid_way_by_a_killed_worker_is_flagged_not_resent(conversati
     message.refresh_from_db()
     assert message.status == "uncertain" and message.needs_attention
     assert gateway.outbound_deliver(message_id=message.pk).sent is False
+
+
+def test_an_opted_out_citizen_gets_no_reminders_or_broadcasts_but_still_their_news(conversation):
+    Citizen.objects.filter(pk=conversation.citizen_id).update(opted_out_at=timezone.now())
+    conversation.refresh_from_db()
+
+    reminder = gateway.text(conversation=conversation, body="Renew your licence", purpose=gateway.REMINDER)
+    broadcast = gateway.template(conversation=conversation, name="scheme_launch", parameters=[], purpose="broadcast")
+    news = gateway.template(conversation=conversation, name="application_approved", parameters=["DLA260001234"])
+
+    assert reminder is None and broadcast is None
+    assert list(Message.objects.values_list("body", flat=True)) == [news.body]
