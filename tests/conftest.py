@@ -27,6 +27,14 @@ def celery_eager(on: bool) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_number_cache():
+    """The webhook remembers numbers per process; each test has its own database rows."""
+    from apps.whatsapp.services import _NUMBERS
+
+    _NUMBERS.clear()
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager():
     """Unit tests run tasks inline; the tests of a real worker switch this off."""
     celery_eager(True)

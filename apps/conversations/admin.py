@@ -34,7 +34,7 @@ class CappedCountPaginator(Paginator):
 @admin.register(Citizen)
 class CitizenAdmin(DepartmentScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     department_lookup = "conversations__number__department"
-    list_display = ["__str__", "wa_id", "language", "consent_at", "opted_out_at", "last_seen_at"]
+    list_display = ["__str__", "wa_id", "language", "consent_at", "opted_out_at", "created_at"]
     list_filter = ["language"]
     search_fields = ["wa_id", "user_id", "name"]
     show_full_result_count = False

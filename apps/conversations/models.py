@@ -30,7 +30,6 @@ class Citizen(TimeStampedModel):
     consent_version = models.CharField(_("consent notice version"), max_length=20, blank=True)
     consent_at = models.DateTimeField(_("consented at"), null=True, blank=True)
     opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
-    last_seen_at = models.DateTimeField(_("last message at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("citizen")

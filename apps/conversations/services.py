@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.db import insert_ignoring_conflicts
 from apps.departments.models import WhatsAppNumber
 
 from .models import Citizen, Conversation, Message
@@ -54,32 +55,39 @@ def conversation_get_or_create(*, citizen: Citizen, number: WhatsAppNumber) -> C
     return conversation
 
 
+def _conversation_for(*, number: WhatsAppNumber, wa_id: str, user_id: str, name: str) -> Conversation:
+    """The citizen's conversation with this number: one query when nothing about them changed."""
+    identity = Q(citizen__wa_id=wa_id) if wa_id else Q(citizen__user_id=user_id)
+    conversation = Conversation.objects.select_related("citizen").filter(identity, number=number).first()
+    if conversation is not None:
+        citizen = conversation.citizen
+        if (not user_id or citizen.user_id == user_id) and (not name or citizen.name == name[:200]):
+            return conversation
+    citizen = citizen_get_or_create(wa_id=wa_id, user_id=user_id, name=name)
+    return conversation_get_or_create(citizen=citizen, number=number)
+
+
 def inbound_message_store(
     *, number: WhatsAppNumber, wamid: str, wa_id: str, user_id: str, name: str, type: str, text: str,
     reply_id: str, context_wamid: str, sent_at: datetime, media: dict, payload: dict,
 ) -> Message | None:  # fmt: skip
-    """Store one message from a citizen once; None when it was stored before (Meta's retries)."""
-    if Message.objects.filter(wamid=wamid).exists():
-        return None
-    citizen = citizen_get_or_create(wa_id=wa_id, user_id=user_id, name=name)
-    conversation = conversation_get_or_create(citizen=citizen, number=number)
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                conversation=conversation, direction=Message.Direction.INBOUND, type=type[:30], body=text,
-                reply_id=reply_id[:256], payload=payload, wamid=wamid, context_wamid=context_wamid[:255],
-                sent_at=sent_at, status=Message.Status.RECEIVED, media_id=str(media.get("id", ""))[:128],
-                media_mime_type=str(media.get("mime_type", ""))[:100],
-            )  # fmt: skip
-    except IntegrityError:  # the same wamid in a concurrent POST
+    """Store one message from a citizen once; None when it was stored before (Meta's retries).
+
+    On the webhook's path: a handful of queries, no savepoints (the unique wamid settles duplicates).
+    """
+    conversation = _conversation_for(number=number, wa_id=wa_id, user_id=user_id, name=name)
+    message = Message(
+        conversation=conversation, direction=Message.Direction.INBOUND, type=type[:30], body=text,
+        reply_id=reply_id[:256], payload=payload, wamid=wamid, context_wamid=context_wamid[:255], sent_at=sent_at,
+        status=Message.Status.RECEIVED, media_id=str(media.get("id", ""))[:128],
+        media_mime_type=str(media.get("mime_type", ""))[:100],
+    )  # fmt: skip
+    if insert_ignoring_conflicts(message) is None:
         return None
     # The 24-hour window runs from the citizen's latest message; Meta's order is not guaranteed.
     Conversation.objects.filter(pk=conversation.pk).filter(
         Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=sent_at)
     ).update(last_inbound_at=sent_at)
-    Citizen.objects.filter(pk=citizen.pk).filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=sent_at)).update(
-        last_seen_at=sent_at
-    )
     return message
 
 

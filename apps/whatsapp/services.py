@@ -7,13 +7,15 @@ it carries in one transaction, queues processing after commit, and calls nothing
 import hashlib
 import hmac
 import json
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from apps.conversations.models import Message
 from apps.conversations.services import inbound_message_store
+from apps.core.db import insert_ignoring_conflicts
 from apps.core.exceptions import ApplicationError
 from apps.departments.models import WhatsAppNumber
 
@@ -58,14 +60,12 @@ def _store_message(number: WhatsAppNumber, message: InboundMessage) -> Message |
 
 def status_apply(update: StatusUpdate) -> bool:
     """Record one status once and move our message forward, never back (read stays read). False if seen."""
-    try:
-        with transaction.atomic():
-            StatusEvent.objects.create(
-                wamid=update.wamid[:255], status=update.status[:20], timestamp=update.timestamp,
-                callback_data=update.callback_data[:512], error_code=update.error_code,
-                error_title=update.error_title[:300], pricing_category=update.pricing_category[:40], raw=update.raw,
-            )  # fmt: skip
-    except IntegrityError:
+    event = StatusEvent(
+        wamid=update.wamid[:255], status=update.status[:20], timestamp=update.timestamp,
+        callback_data=update.callback_data[:512], error_code=update.error_code, error_title=update.error_title[:300],
+        pricing_category=update.pricing_category[:40], raw=update.raw,
+    )  # fmt: skip
+    if insert_ignoring_conflicts(event) is None:
         return False
     if update.callback_data.startswith(CALLBACK_PREFIX):
         # Our row id rides in biz_opaque_callback_data: it links a send whose answer we never saved.
@@ -86,6 +86,25 @@ def status_apply(update: StatusUpdate) -> bool:
     return True
 
 
+_NUMBERS: dict[str, tuple[float, WhatsAppNumber]] = {}
+NUMBER_CACHE_SECONDS = 60.0
+
+
+def _numbers(phone_number_ids: set[str]) -> dict[str, WhatsAppNumber]:
+    """Active department numbers by Meta's id. Known numbers are remembered for a minute in this process
+    (one query less on every webhook); an unknown id is always looked up again."""
+    now = time.monotonic()
+    found = {
+        pid: hit[1] for pid in phone_number_ids if (hit := _NUMBERS.get(pid)) and now - hit[0] < NUMBER_CACHE_SECONDS
+    }
+    missing = phone_number_ids - found.keys()
+    if missing:
+        for number in WhatsAppNumber.objects.filter(phone_number_id__in=missing, is_active=True):
+            _NUMBERS[number.phone_number_id] = (now, number)
+            found[number.phone_number_id] = number
+    return found
+
+
 def webhook_receive(*, body: bytes) -> WebhookReceipt:
     """Store a signed webhook POST and everything in it, once; queue new messages after commit."""
     try:
@@ -97,31 +116,25 @@ def webhook_receive(*, body: bytes) -> WebhookReceipt:
     from apps.conversations.tasks import inbound_message_process_task
 
     parsed = parse_webhook(payload)
+    numbers = _numbers(parsed.phone_number_ids)
+    event = WebhookEvent(
+        body_sha256=hashlib.sha256(body).hexdigest(), body=body.decode(),
+        phone_number_ids=sorted(parsed.phone_number_ids),
+        message_count=len(parsed.messages), status_count=len(parsed.statuses), not_understood=bool(parsed.unknown),
+        unknown_number=any(pid not in numbers for pid in parsed.phone_number_ids),
+    )  # fmt: skip
     with transaction.atomic():
-        event, created = WebhookEvent.objects.get_or_create(
-            body_sha256=hashlib.sha256(body).hexdigest(),
-            defaults={
-                "body": body.decode(), "phone_number_ids": sorted(parsed.phone_number_ids),
-                "message_count": len(parsed.messages), "status_count": len(parsed.statuses),
-                "not_understood": bool(parsed.unknown),
-            },
-        )  # fmt: skip
-        if not created:
-            return WebhookReceipt(event, [], duplicate=True)
-        known = WhatsAppNumber.objects.filter(phone_number_id__in=parsed.phone_number_ids, is_active=True)
-        numbers = {number.phone_number_id: number for number in known}
+        if insert_ignoring_conflicts(event) is None:
+            return WebhookReceipt(event, [], duplicate=True)  # the very same POST again: all of it is stored
         new_ids = []
         for message in parsed.messages:
             number = numbers.get(message.phone_number_id)
             if number is None:
-                continue  # kept in the raw event, flagged below for the state admin
+                continue  # kept in the raw event, flagged for the state admin
             stored = _store_message(number, message)
             if stored is not None:
                 new_ids.append(stored.pk)
         for update in parsed.statuses:
             status_apply(update)
-        unknown = any(pid not in numbers for pid in parsed.phone_number_ids)
-        if unknown:
-            WebhookEvent.objects.filter(pk=event.pk).update(unknown_number=True)
         transaction.on_commit(lambda: [inbound_message_process_task.delay(pk) for pk in new_ids])
     return WebhookReceipt(event, new_ids, duplicate=False)
