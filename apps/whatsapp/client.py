@@ -14,6 +14,7 @@ Two backends, chosen by WHATSAPP_BACKEND:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 import heyoo
 import requests
 from django.conf import settings
+from django.core.files.storage import default_storage
 from requests.adapters import HTTPAdapter
 
 from apps.departments.models import WhatsAppNumber
@@ -178,8 +180,13 @@ class HeyooBackend:
         return MediaFile(bytes(content), str(info.get("mime_type", "")), str(info.get("sha256", "")), size)
 
 
+SIMULATOR_MEDIA_PREFIX = "sim-"
+
+
 class OutboxBackend:
-    """Sends nothing: the outbound Message rows are the record (the simulator shows them)."""
+    """Sends nothing: the outbound Message rows are the record (the simulator shows them). Media the
+    simulator uploaded (ids "sim-…", kept under simulator/ in the default storage) is served back, so
+    the simulator's files take the same download path as Meta's."""
 
     def send(self, number: WhatsAppNumber, body: dict) -> str:
         return f"wamid.outbox.{uuid.uuid4().hex}"
@@ -188,7 +195,14 @@ class OutboxBackend:
         return None
 
     def media_fetch(self, number: WhatsAppNumber, media_id: str, *, max_bytes: int) -> MediaFile:
-        raise GraphError("The outbox backend has no media to download", code=None, reached_meta=False)
+        path = f"simulator/{media_id}"
+        if not media_id.startswith(SIMULATOR_MEDIA_PREFIX) or not default_storage.exists(path):
+            raise GraphError(f"The outbox backend has no media {media_id}", code=100, reached_meta=False)
+        with default_storage.open(path) as f:
+            content = f.read(max_bytes + 1)
+        if len(content) > max_bytes:
+            raise GraphError(f"Media {media_id} is over the {max_bytes} cap", code=100, reached_meta=False)
+        return MediaFile(content, "", hashlib.sha256(content).hexdigest(), len(content))
 
 
 def backend() -> HeyooBackend | OutboxBackend:
