@@ -3,7 +3,7 @@ import secrets
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.departments.models import Department, Officer
+from apps.departments.models import Department, Officer, WhatsAppNumber
 from apps.departments.services import officer_upsert
 
 # username, role, department code (None: state-wide)
@@ -18,7 +18,10 @@ DEMO_OFFICERS = [
 
 
 class Command(BaseCommand):
-    help = "Create demo logins (a state admin, MCD and Revenue officers, an auditor) and print them. Not in production."
+    help = (
+        "Create demo logins (a state admin, MCD and Revenue officers, an auditor) and a demo WhatsApp number per "
+        "department, and print the logins. Only on the embedded SQLite database, never in production."
+    )
 
     def handle(self, *args, **options):
         if settings.GOVCHAT_ENV == "production":
@@ -42,5 +45,12 @@ class Command(BaseCommand):
             logins_file.parent.mkdir(parents=True, exist_ok=True)
             logins_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
             logins_file.chmod(0o600)
+        # A demo WhatsApp number for every department, so the simulator can chat with each of them.
+        for index, department in enumerate(Department.objects.order_by("code"), start=1):
+            WhatsAppNumber.objects.get_or_create(
+                department=department,
+                label=f"{department.code} demo number",
+                defaults={"phone_number_id": f"9100000000{index:03d}", "display_number": f"+91114000{index:04d}"},
+            )
         self.stdout.write("==> Demo logins (username, password, role); kept in " + str(logins_file))
         self.stdout.write(logins_file.read_text(encoding="utf-8"))
