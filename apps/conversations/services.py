@@ -4,6 +4,7 @@
 runs in a Celery task after commit. The conversation engine (issue 4) plugs into the latter.
 """
 
+import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -14,6 +15,8 @@ from apps.core.db import insert_ignoring_conflicts
 from apps.departments.models import WhatsAppNumber
 
 from .models import Citizen, Conversation, Message
+
+logger = logging.getLogger(__name__)
 
 
 def citizen_get_or_create(*, wa_id: str, user_id: str, name: str) -> Citizen:
@@ -38,7 +41,14 @@ def citizen_get_or_create(*, wa_id: str, user_id: str, name: str) -> Citizen:
     if name and name != citizen.name:
         changes["name"] = name[:200]
     if changes:
-        Citizen.objects.filter(pk=citizen.pk).update(**changes)
+        try:
+            with transaction.atomic():
+                Citizen.objects.filter(pk=citizen.pk).update(**changes)
+        except IntegrityError:
+            # Another row already holds that number or BSUID (one person seen first by number, then by
+            # username): keep both rows as they are; merging them is an officer's decision.
+            logger.warning("Citizen %s: identity already held by another citizen; not merged", citizen.pk)
+            return citizen
         for key, value in changes.items():
             setattr(citizen, key, value)
     return citizen
@@ -106,7 +116,7 @@ def inbound_message_process(*, message_id: int) -> bool:
             return False
         Conversation.objects.select_for_update().filter(pk=message.conversation_id).first()
         if message.media_id and not message.media_file:
-            transaction.on_commit(lambda: media_download_task.delay(message.pk))
+            transaction.on_commit(lambda: media_download_task.delay(message.pk), robust=True)
         if message.conversation.window_open():
             held_messages_release(conversation=message.conversation)
         message.processed_at = timezone.now()

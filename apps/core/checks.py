@@ -36,6 +36,15 @@ def refuse_unsafe_production() -> None:
 
 
 @register(Tags.security, deploy=False)
+def simulator_check(app_configs=None, **kwargs) -> list[Error]:
+    """The simulator lets anyone chat as any phone number: only with the outbox backend, never with Meta."""
+    if settings.WHATSAPP_SIMULATOR_ENABLED and settings.WHATSAPP_BACKEND != "outbox":
+        return [Error("WHATSAPP_SIMULATOR_ENABLED with a real WhatsApp backend would message real people.",
+                      hint="Turn the simulator off, or use WHATSAPP_BACKEND=outbox.", id="govchat.E011")]  # fmt: skip
+    return []
+
+
+@register(Tags.security, deploy=False)
 def production_settings_check(app_configs=None, **kwargs) -> list[Error]:
     if settings.GOVCHAT_ENV != "production":
         return []

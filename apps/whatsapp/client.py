@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import threading
 import uuid
 from dataclasses import dataclass
@@ -58,6 +59,10 @@ class GraphError(Exception):
         )
         code = error.get("code") if isinstance(error.get("code"), int) else None
         return cls(str(error.get("message", "Graph API error")), code=code, details=details, http_status=http_status)
+
+
+class MediaTooLarge(GraphError):
+    """Over WHATSAPP_MEDIA_MAX_MB: trying again will not make it smaller."""
 
 
 class _PooledRequests:
@@ -168,7 +173,7 @@ class HeyooBackend:
             raise GraphError(f"No download URL for media {media_id}", http_status=meta.status_code)
         size = int(info.get("file_size") or 0)
         if size > max_bytes:
-            raise GraphError(f"Media {media_id} is {size} bytes, over the {max_bytes} cap", code=None)
+            raise MediaTooLarge(f"Media {media_id} is {size} bytes, over the {max_bytes} cap", reached_meta=False)
         download = HTTP.get(info["url"], headers=headers, stream=True)
         if download.status_code != 200:
             raise GraphError(f"Media download answered {download.status_code}", http_status=download.status_code)
@@ -176,11 +181,11 @@ class HeyooBackend:
         for chunk in download.iter_content(64 * 1024):
             content += chunk
             if len(content) > max_bytes:
-                raise GraphError(f"Media {media_id} is over the {max_bytes} cap")
+                raise MediaTooLarge(f"Media {media_id} is over the {max_bytes} cap", reached_meta=False)
         return MediaFile(bytes(content), str(info.get("mime_type", "")), str(info.get("sha256", "")), size)
 
 
-SIMULATOR_MEDIA_PREFIX = "sim-"
+SIMULATOR_MEDIA_RE = re.compile(r"sim-[0-9a-f-]{36}")
 
 
 class OutboxBackend:
@@ -196,12 +201,12 @@ class OutboxBackend:
 
     def media_fetch(self, number: WhatsAppNumber, media_id: str, *, max_bytes: int) -> MediaFile:
         path = f"simulator/{media_id}"
-        if not media_id.startswith(SIMULATOR_MEDIA_PREFIX) or not default_storage.exists(path):
+        if not SIMULATOR_MEDIA_RE.fullmatch(media_id) or not default_storage.exists(path):
             raise GraphError(f"The outbox backend has no media {media_id}", code=100, reached_meta=False)
         with default_storage.open(path) as f:
             content = f.read(max_bytes + 1)
         if len(content) > max_bytes:
-            raise GraphError(f"Media {media_id} is over the {max_bytes} cap", code=100, reached_meta=False)
+            raise MediaTooLarge(f"Media {media_id} is over the {max_bytes} cap", reached_meta=False)
         return MediaFile(content, "", hashlib.sha256(content).hexdigest(), len(content))
 
 

@@ -74,17 +74,17 @@ def _queue(conversation: Conversation, *, type: str, body: dict, gist: str, temp
     if held:
         reengagement_template_queue(conversation=conversation)
     else:
-        transaction.on_commit(lambda: outbound_send_task.delay(message.pk))
+        transaction.on_commit(lambda: outbound_send_task.delay(message.pk), robust=True)
     return message
 
 
 def reengagement_template_queue(*, conversation: Conversation) -> Message | None:
     """Ask a citizen outside the window to reply (an approved template), once while messages wait."""
+    # One nudge a day at most: each is a paid template, and one reply releases everything held.
     waiting = conversation.messages.filter(
-        direction=Message.Direction.OUTBOUND, type="template", status_rank__lt=Message.RANKS["delivered"],
+        direction=Message.Direction.OUTBOUND, type="template", created_at__gte=timezone.now() - timedelta(hours=24),
         payload__template__name=settings.WHATSAPP_REENGAGEMENT_TEMPLATE,
-        created_at__gte=timezone.now() - timedelta(hours=24),
-    )  # fmt: skip
+    ).exclude(status=Message.Status.FAILED)  # fmt: skip
     if waiting.exists():
         return None
     return template(conversation=conversation, name=settings.WHATSAPP_REENGAGEMENT_TEMPLATE, parameters=[])
@@ -105,8 +105,10 @@ def buttons(*, conversation: Conversation, body: str, options: list[tuple[str, s
     seen, rendered = set(), []
     for option_id, title in options:
         title = fit(title, BUTTON_TITLE_MAX)
+        suffix = 1
         while title in seen:  # titles must be unique within a message
-            title = fit(title[:-2] + "…" + str(len(seen)), BUTTON_TITLE_MAX)
+            suffix += 1
+            title = fit(title, BUTTON_TITLE_MAX - len(str(suffix)) - 1) + f" {suffix}"
         seen.add(title)
         rendered.append({"type": "reply", "reply": {"id": option_id[:BUTTON_ID_MAX], "title": title}})
     interactive = {"type": "button", "body": {"text": fit(body, BUTTON_BODY_MAX)}, "action": {"buttons": rendered}}
@@ -185,13 +187,30 @@ def template(*, conversation: Conversation, name: str, parameters: list[str], la
     return _queue(conversation, type="template", body=body, gist=gist, template=True, purpose=purpose)
 
 
+def message_hold_for_window(*, message: Message) -> None:
+    """Meta refused a free-form message (131047: more than 24 hours since the citizen wrote): hold it and
+    ask the citizen to reply with the approved template; their reply releases it."""
+    if message.type == "template":  # a template refused for the window is Meta's error: flag it
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.FAILED, status_rank=Message.RANKS["failed"], error_code=131047, needs_attention=True
+        )
+        return
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.QUEUED, status_rank=0, awaiting_window=True, error_code=131047, wamid=None,
+        updated_at=timezone.now(),
+    )  # fmt: skip
+    reengagement_template_queue(conversation=message.conversation)
+
+
 def held_messages_release(*, conversation: Conversation) -> int:
     """The citizen wrote again: the window is open, so send what waited for it."""
     from .tasks import outbound_send_task
 
     held = list(conversation.messages.filter(awaiting_window=True).values_list("pk", flat=True))
-    Message.objects.filter(pk__in=held).update(awaiting_window=False, status=Message.Status.QUEUED, status_rank=0)
-    transaction.on_commit(lambda: [outbound_send_task.delay(pk) for pk in held])
+    Message.objects.filter(pk__in=held).update(
+        awaiting_window=False, status=Message.Status.QUEUED, status_rank=0, updated_at=timezone.now()
+    )
+    transaction.on_commit(lambda: [outbound_send_task.delay(pk) for pk in held], robust=True)
     return len(held)
 
 
@@ -224,7 +243,10 @@ def outbound_deliver(*, message_id: int) -> DeliveryResult:
     """Send one queued outbound message at most once; say whether (and when) to try again."""
     claimed = Message.objects.filter(
         pk=message_id, direction=Message.Direction.OUTBOUND, status=Message.Status.QUEUED, awaiting_window=False
-    ).update(status=Message.Status.SENDING, status_rank=Message.RANKS["sending"], attempts=F("attempts") + 1)
+    ).update(
+        status=Message.Status.SENDING, status_rank=Message.RANKS["sending"], attempts=F("attempts") + 1,
+        updated_at=timezone.now(),  # .update() does not touch auto_now: the settle job reads this
+    )  # fmt: skip
     if not claimed:
         return DeliveryResult(sent=False)  # already sent, being sent, uncertain, held or failed
     message = Message.objects.select_related("conversation__number", "conversation__citizen").get(pk=message_id)
@@ -259,8 +281,7 @@ def _delivery_failed(message: Message, error: GraphError) -> DeliveryResult:
                        error_title=str(error)[:300], needs_attention=True)  # fmt: skip
         return DeliveryResult(sent=False)
     if error.code == 131047:  # the window closed after we queued it: hold it behind the template
-        sending.update(status=Message.Status.QUEUED, status_rank=0, awaiting_window=True, error_code=error.code)
-        reengagement_template_queue(conversation=message.conversation)
+        message_hold_for_window(message=message)
         return DeliveryResult(sent=False)
     sending.update(status=Message.Status.FAILED, status_rank=Message.RANKS["failed"], error_code=error.code,
                    error_title=(f"{error} {error.details}".strip())[:300], needs_attention=True)  # fmt: skip
@@ -273,3 +294,16 @@ def outbound_stuck_settle(*, older_than_minutes: int = 10) -> int:
     return Message.objects.filter(status=Message.Status.SENDING, updated_at__lt=cutoff).update(
         status=Message.Status.UNCERTAIN, status_rank=Message.RANKS["uncertain"], needs_attention=True
     )
+
+
+def outbound_queued_stuck(*, older_than_minutes: int = 5, limit: int = 500) -> list[int]:
+    """Queued rows whose task never ran (the broker was down when they were queued): send them now.
+
+    Safe: a row is claimed before it is sent, so one queued twice is still sent once."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    return list(
+        Message.objects.filter(
+            direction=Message.Direction.OUTBOUND, status=Message.Status.QUEUED, awaiting_window=False,
+            updated_at__lt=cutoff,
+        ).values_list("pk", flat=True)[:limit]
+    )  # fmt: skip

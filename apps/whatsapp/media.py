@@ -9,7 +9,7 @@ from django.db import transaction
 
 from apps.conversations.models import Message
 
-from .client import GraphError, backend
+from .client import GraphError, MediaTooLarge, backend
 
 # Magic numbers of what citizens send: the declared type is not trusted.
 SIGNATURES = [
@@ -34,6 +34,13 @@ def sniff(content: bytes) -> tuple[str, str]:
     return "application/octet-stream", "bin"
 
 
+def media_download_failed(*, message_id: int, error: Exception) -> None:
+    """The last retry failed too: the citizen's file is not here, and an officer must know."""
+    Message.objects.filter(pk=message_id).update(
+        needs_attention=True, error_title=f"Media not downloaded: {error}"[:300]
+    )
+
+
 def media_download(*, message_id: int) -> bool:
     """Fetch one message's media once. False when there was nothing to do or the file failed its checks."""
     message = Message.objects.select_related("conversation__number").get(pk=message_id)
@@ -43,6 +50,9 @@ def media_download(*, message_id: int) -> bool:
         fetched = backend().media_fetch(
             message.conversation.number, message.media_id, max_bytes=settings.WHATSAPP_MEDIA_MAX_MB * 1024 * 1024
         )
+    except MediaTooLarge as error:
+        Message.objects.filter(pk=message.pk).update(needs_attention=True, error_title=f"Media: {error}"[:300])
+        return False
     except GraphError as error:
         if error.retryable or error.code is None and error.reached_meta:
             raise

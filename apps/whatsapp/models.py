@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WebhookEvent(models.Model):
-    """A validly signed webhook POST, byte for byte, stored once (Meta retries for 7 days).
+    """A validly signed webhook POST, stored once (Meta retries for 7 days; `body_sha256` is of the bytes
+    as received). `body` is the JSON as received except that Aadhaar numbers a citizen typed are masked.
 
     Meta keeps no history, so this is the record of everything it told us; `unknown_number` and
     `not_understood` flag what the state admin should look at.

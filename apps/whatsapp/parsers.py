@@ -10,7 +10,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from apps.core.aadhaar import IDENTITY_KEYS, aadhaar_mask
+
 MEDIA_TYPES = {"image", "document", "audio", "video", "sticker"}
+MAX_CODE = 2**31 - 1
+
+
+def payload_clean(value: Any, key: str = "") -> Any:
+    """What we keep of a payload: no NUL characters or lone surrogates (PostgreSQL refuses them), and no
+    Aadhaar number in full in anything a citizen typed."""
+    if isinstance(value, str):
+        text = value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+        return text if key in IDENTITY_KEYS else aadhaar_mask(text)
+    if isinstance(value, dict):
+        return {str(k): payload_clean(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [payload_clean(v, key) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -87,7 +103,8 @@ def _timestamp(value: Any) -> datetime:
 def _first_error(errors: Any) -> tuple[int | None, str]:
     first = _dict(_list(errors)[0]) if _list(errors) else {}
     code = first.get("code")
-    return (code if isinstance(code, int) else None), _str(first.get("title") or first.get("message"))
+    valid = isinstance(code, int) and not isinstance(code, bool) and 0 <= code <= MAX_CODE
+    return (code if valid else None), _str(first.get("title") or first.get("message"))
 
 
 def _gist(kind: str, message: dict) -> tuple[str, str, dict]:
@@ -128,7 +145,8 @@ def _contacts(value: dict) -> dict[str, Contact]:
     """Contacts keyed by both wa_id and user_id, so a message finds its sender by either."""
     found: dict[str, Contact] = {}
     for item in _list(value.get("contacts")):
-        item = _dict(item)
+        if not isinstance(item, dict):
+            continue
         contact = Contact(
             _str(item.get("wa_id")), _str(item.get("user_id")), _str(_dict(item.get("profile")).get("name"))
         )
@@ -144,8 +162,9 @@ def _message(item: dict, phone_number_id: str, contacts: dict[str, Contact]) -> 
     contact = contacts.get(sender) or contacts.get(user_id) or Contact(sender, user_id, "")
     kind = _str(item.get("type")) or "unknown"
     text, reply_id, media = _gist(kind, item)
+    contact = Contact(contact.wa_id[:20], contact.user_id[:256], contact.name[:200])
     return InboundMessage(
-        wamid=_str(item.get("id")),
+        wamid=_str(item.get("id"))[:255],
         phone_number_id=phone_number_id,
         type=kind,
         timestamp=_timestamp(item.get("timestamp")),
@@ -188,8 +207,10 @@ def parse_webhook(payload: Any) -> ParsedWebhook:
             parsed.phone_number_ids.add(phone_number_id)
             contacts = _contacts(value)
             for item in _list(value.get("messages")):
-                if isinstance(item, dict) and _str(item.get("id")):
-                    parsed.messages.append(_message(item, phone_number_id, contacts))
+                message = _message(item, phone_number_id, contacts) if isinstance(item, dict) else None
+                # A message must have an id and a sender: an empty identity would match the wrong citizen.
+                if message and message.wamid and (message.contact.wa_id or message.contact.user_id):
+                    parsed.messages.append(message)
                 else:
                     parsed.unknown.append({"message": item})
             for item in _list(value.get("statuses")):

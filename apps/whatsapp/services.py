@@ -7,11 +7,14 @@ it carries in one transaction, queues processing after commit, and calls nothing
 import hashlib
 import hmac
 import json
+import logging
+import re
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, OperationalError, transaction
+from django.utils import timezone
 
 from apps.conversations.models import Message
 from apps.conversations.services import inbound_message_store
@@ -20,9 +23,13 @@ from apps.core.exceptions import ApplicationError
 from apps.departments.models import WhatsAppNumber
 
 from .models import StatusEvent, WebhookEvent
-from .parsers import InboundMessage, StatusUpdate, parse_webhook
+from .parsers import InboundMessage, ParsedWebhook, StatusUpdate, parse_webhook, payload_clean
+
+logger = logging.getLogger(__name__)
 
 CALLBACK_PREFIX = "outbound:"
+CALLBACK_RE = re.compile(r"outbound:([0-9]{1,18})")
+REENGAGEMENT_NEEDED = 131047
 
 
 class MalformedWebhook(ApplicationError):
@@ -34,8 +41,9 @@ def webhook_signature_valid(*, body: bytes, header: str) -> bool:
     secret = settings.WHATSAPP_APP_SECRET
     if not secret or not header.startswith("sha256="):
         return False
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256="))
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest().encode()
+    # Bytes, not str: compare_digest refuses non-ASCII strings, and an attacker chooses this header.
+    return hmac.compare_digest(expected, header.removeprefix("sha256=").encode("utf-8", "replace"))
 
 
 def webhook_verify_token_valid(*, token: str) -> bool:
@@ -67,22 +75,26 @@ def status_apply(update: StatusUpdate) -> bool:
     )  # fmt: skip
     if insert_ignoring_conflicts(event) is None:
         return False
-    if update.callback_data.startswith(CALLBACK_PREFIX):
+    if match := CALLBACK_RE.fullmatch(update.callback_data):
         # Our row id rides in biz_opaque_callback_data: it links a send whose answer we never saved.
-        row_id = update.callback_data.removeprefix(CALLBACK_PREFIX)
-        if row_id.isdigit():
-            Message.objects.filter(pk=int(row_id), wamid__isnull=True).update(wamid=update.wamid)
+        Message.objects.filter(pk=int(match.group(1)), wamid__isnull=True).update(wamid=update.wamid[:255])
     rank = Message.RANKS.get(update.status)
     if rank is None:
         return True
-    changes = {"status": update.status, "status_rank": rank}
+    ours = Message.objects.filter(wamid=update.wamid[:255], direction=Message.Direction.OUTBOUND, status_rank__lt=rank)
+    if update.status == Message.Status.FAILED and update.error_code == REENGAGEMENT_NEEDED:
+        # Meta often reports a closed window only here: hold the message behind the approved template.
+        from .gateway import message_hold_for_window
+
+        for message in ours.select_related("conversation__citizen"):
+            message_hold_for_window(message=message)
+        return True
+    changes = {"status": update.status, "status_rank": rank, "updated_at": timezone.now()}
     if update.pricing_category:
-        changes["pricing_category"] = update.pricing_category
+        changes["pricing_category"] = update.pricing_category[:40]
     if update.status == Message.Status.FAILED:
         changes.update(error_code=update.error_code, error_title=update.error_title[:300], needs_attention=True)
-    Message.objects.filter(wamid=update.wamid, direction=Message.Direction.OUTBOUND, status_rank__lt=rank).update(
-        **changes
-    )
+    ours.update(**changes)
     return True
 
 
@@ -105,36 +117,68 @@ def _numbers(phone_number_ids: set[str]) -> dict[str, WhatsAppNumber]:
     return found
 
 
-def webhook_receive(*, body: bytes) -> WebhookReceipt:
-    """Store a signed webhook POST and everything in it, once; queue new messages after commit."""
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedWebhook("The body is not JSON.") from exc
-    if not isinstance(payload, dict):
-        raise MalformedWebhook("The body is not a JSON object.")
-    from apps.conversations.tasks import inbound_message_process_task
-
-    parsed = parse_webhook(payload)
-    numbers = _numbers(parsed.phone_number_ids)
-    event = WebhookEvent(
-        body_sha256=hashlib.sha256(body).hexdigest(), body=body.decode(),
+def _event(body: bytes, stored_body: str, parsed: ParsedWebhook, numbers: dict, *, not_understood: bool = False):
+    return WebhookEvent(
+        body_sha256=hashlib.sha256(body).hexdigest(), body=stored_body,
         phone_number_ids=sorted(parsed.phone_number_ids),
-        message_count=len(parsed.messages), status_count=len(parsed.statuses), not_understood=bool(parsed.unknown),
+        message_count=len(parsed.messages), status_count=len(parsed.statuses),
+        not_understood=not_understood or bool(parsed.unknown),
         unknown_number=any(pid not in numbers for pid in parsed.phone_number_ids),
     )  # fmt: skip
+
+
+def _store_all(event: WebhookEvent, parsed: ParsedWebhook, numbers: dict) -> WebhookReceipt:
+    from apps.conversations.tasks import inbound_message_process_task
+
     with transaction.atomic():
         if insert_ignoring_conflicts(event) is None:
             return WebhookReceipt(event, [], duplicate=True)  # the very same POST again: all of it is stored
         new_ids = []
-        for message in parsed.messages:
+        # A fixed order (citizen, then wamid) so that two POSTs touching the same rows cannot deadlock.
+        for message in sorted(parsed.messages, key=lambda m: (m.contact.wa_id, m.contact.user_id, m.wamid)):
             number = numbers.get(message.phone_number_id)
             if number is None:
                 continue  # kept in the raw event, flagged for the state admin
             stored = _store_message(number, message)
             if stored is not None:
                 new_ids.append(stored.pk)
-        for update in parsed.statuses:
+        for update in sorted(parsed.statuses, key=lambda u: (u.wamid, Message.RANKS.get(u.status, 99))):
             status_apply(update)
-        transaction.on_commit(lambda: [inbound_message_process_task.delay(pk) for pk in new_ids])
+        # robust: a broker that is down must not turn a stored POST into a 500; the sweeper queues it later.
+        transaction.on_commit(lambda: [inbound_message_process_task.delay(pk) for pk in new_ids], robust=True)
     return WebhookReceipt(event, new_ids, duplicate=False)
+
+
+def webhook_receive(*, body: bytes) -> WebhookReceipt:
+    """Store a signed webhook POST and everything in it, once; queue new messages after commit.
+
+    Whatever a validly signed POST holds, it is kept: if its updates cannot be stored (a deadlock twice
+    over, a value the database refuses), the raw event alone is kept, flagged for the state admin, and the
+    answer is still 200, so Meta does not retry the same bytes for 7 days.
+    """
+    try:
+        payload = json.loads(body, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        raise MalformedWebhook("The body is not JSON.") from exc
+    if not isinstance(payload, dict):
+        raise MalformedWebhook("The body is not a JSON object.")
+    payload = payload_clean(payload)
+    stored_body = json.dumps(payload, ensure_ascii=False)
+    parsed = parse_webhook(payload)
+    numbers = _numbers(parsed.phone_number_ids)
+    for attempt in range(3):
+        try:
+            return _store_all(_event(body, stored_body, parsed, numbers), parsed, numbers)
+        except OperationalError:  # a deadlock or serialisation failure: the whole transaction can run again
+            logger.warning("Webhook storage attempt %s failed; trying again", attempt + 1, exc_info=True)
+        except DatabaseError:
+            logger.exception("Webhook updates could not be stored; keeping the raw event only")
+            break
+    event = _event(body, stored_body, parsed, numbers, not_understood=True)
+    event.message_count = event.status_count = 0
+    insert_ignoring_conflicts(event)
+    return WebhookReceipt(event, [], duplicate=False)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")

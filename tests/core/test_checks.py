@@ -103,3 +103,12 @@ def test_the_web_application_refuses_to_load_in_unsafe_production(tmp_path):
 
     assert result.returncode != 0
     assert "Refusing to start" in result.stderr and "govchat.E006" in result.stderr
+
+
+def test_the_simulator_is_refused_with_a_real_whatsapp_backend(settings):
+    from apps.core.checks import simulator_check
+
+    settings.WHATSAPP_SIMULATOR_ENABLED, settings.WHATSAPP_BACKEND = True, "heyoo"
+    assert [e.id for e in simulator_check()] == ["govchat.E011"]
+    settings.WHATSAPP_SIMULATOR_ENABLED = False
+    assert simulator_check() == []

@@ -6,7 +6,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 PERIODIC_TASKS = [
     ("heartbeat", "apps.core.tasks.heartbeat_record_task", 60, '{"name": "worker"}'),
     ("re-queue unprocessed inbound messages", "apps.conversations.tasks.inbound_sweep_task", 60, "{}"),
-    ("flag outbound messages left mid-send", "apps.whatsapp.tasks.outbound_settle_task", 300, "{}"),
+    ("flag outbound messages left mid-send", "apps.whatsapp.tasks.outbound_settle_task", 120, "{}"),
 ]
 
 
