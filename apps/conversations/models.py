@@ -124,6 +124,9 @@ class Message(TimeStampedModel):
     # Outside the 24-hour window a free-form message waits: a template asks the citizen to reply, and
     # their next message releases it.
     awaiting_window = models.BooleanField(_("waiting for the citizen's reply"), default=False)
+    # Why we sent it (gateway.REPLY, NOTIFICATION, REMINDER, BROADCAST): checked again at send time, so
+    # a citizen who opts out while a reminder waits never gets it.
+    purpose = models.CharField(_("purpose"), max_length=12, default="reply")
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     media_id = models.CharField(_("media ID"), max_length=128, blank=True)
     media_file = models.FileField(_("file"), upload_to="whatsapp/%Y/%m/", blank=True)

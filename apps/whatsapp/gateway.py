@@ -69,7 +69,7 @@ def _queue(conversation: Conversation, *, type: str, body: dict, gist: str, temp
     held = not template and not conversation.window_open()
     message = Message.objects.create(
         conversation=conversation, direction=Message.Direction.OUTBOUND, type=type, body=gist, payload=body,
-        status=Message.Status.QUEUED, awaiting_window=held,
+        status=Message.Status.QUEUED, awaiting_window=held, purpose=purpose,
     )  # fmt: skip
     if held:
         reengagement_template_queue(conversation=conversation)
@@ -252,6 +252,11 @@ def outbound_deliver(*, message_id: int) -> DeliveryResult:
     message = Message.objects.select_related("conversation__number", "conversation__citizen").get(pk=message_id)
     conversation = message.conversation
     citizen = conversation.citizen
+    if message.purpose in UNSOLICITED and citizen.opted_out:
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.FAILED, status_rank=Message.RANKS["failed"], error_title="The citizen opted out."
+        )
+        return DeliveryResult(sent=False)
     body = {"messaging_product": "whatsapp", "recipient_type": "individual", **message.payload,
             "biz_opaque_callback_data": f"{CALLBACK_PREFIX}{message.pk}"}  # fmt: skip
     body.update({"to": citizen.wa_id} if citizen.wa_id else {"recipient": citizen.user_id})

@@ -172,6 +172,8 @@ class SimulatorUploadApi(SimulatorSendApi):
 
     def act(self, form, number, phone) -> dict:
         data = form.cleaned_data
+        if data["file"].size > settings.WHATSAPP_MEDIA_MAX_MB * 1024 * 1024:  # before reading it into memory
+            raise SimulatorError(f"WhatsApp media here is limited to {settings.WHATSAPP_MEDIA_MAX_MB} MB.")
         message = simulator_media_send(
             number=number, phone=phone, kind=data["kind"], content=data["file"].read(), filename=data["file"].name,
             caption=data["caption"], base_url=self.base_url(),

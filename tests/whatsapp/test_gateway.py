@@ -132,3 +132,14 @@ def test_an_opted_out_citizen_gets_no_reminders_or_broadcasts_but_still_their_ne
 
     assert reminder is None and broadcast is None
     assert list(Message.objects.values_list("body", flat=True)) == [news.body]
+
+
+def test_a_reminder_waiting_when_the_citizen_opts_out_is_never_sent(conversation):
+    reminder = gateway.text(conversation=conversation, body="Renew your licence", purpose=gateway.REMINDER)
+    reply = gateway.text(conversation=conversation, body="Your application is received")
+    Citizen.objects.filter(pk=conversation.citizen_id).update(opted_out_at=timezone.now())
+
+    assert gateway.outbound_deliver(message_id=reminder.pk).sent is False
+    assert gateway.outbound_deliver(message_id=reply.pk).sent is True
+    reminder.refresh_from_db()
+    assert reminder.status == "failed" and reminder.wamid is None and "opted out" in reminder.error_title
