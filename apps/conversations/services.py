@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 def citizen_get_or_create(*, wa_id: str, user_id: str, name: str) -> Citizen:
     """The citizen with this WhatsApp number or BSUID; fills in whichever the row lacked (usernames, 2026)."""
+    if wa_id and user_id:
+        # Meta gives a new BSUID when a number passes to another person: the number's old holder keeps
+        # their history under their BSUID, and the new holder starts afresh (never sees the old chats).
+        Citizen.objects.filter(wa_id=wa_id).exclude(user_id="").exclude(user_id=user_id).update(wa_id="")
     lookup = Q(pk__in=[])
     if wa_id:
         lookup |= Q(wa_id=wa_id)

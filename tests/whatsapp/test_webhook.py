@@ -250,3 +250,16 @@ def test_the_sweeper_processes_what_was_stored_while_the_broker_was_down(numbers
 
     message.refresh_from_db()
     assert message.processed_at is not None and message.status == "processed"
+
+
+def test_a_recycled_number_does_not_inherit_the_previous_holders_conversation(numbers, post_webhook):
+    previous = Citizen.objects.create(wa_id="919876543210", user_id="IN.99999999999999999999", name="Old holder")
+    Conversation.objects.create(citizen=previous, number=numbers[MAIN_NUMBER_ID])
+
+    post_webhook("text")  # the same number, with Sunita's own BSUID
+
+    message = Message.objects.get()
+    assert message.conversation.citizen != previous
+    assert message.conversation.citizen.user_id == "IN.10458263917402856391"
+    previous.refresh_from_db()
+    assert previous.wa_id == "" and previous.user_id == "IN.99999999999999999999"
