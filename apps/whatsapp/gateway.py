@@ -98,7 +98,7 @@ def text(*, conversation: Conversation, body: str, reply_to: str = "", purpose: 
 
 
 def buttons(*, conversation: Conversation, body: str, options: list[tuple[str, str]], header: str = "",
-            footer: str = "") -> Message:  # fmt: skip
+            footer: str = "", purpose: str = REPLY) -> Message | None:  # fmt: skip
     """Reply buttons: at most 3; titles of 20 characters, unique."""
     if not 1 <= len(options) <= BUTTONS_MAX:
         raise ValueError(f"WhatsApp shows 1 to {BUTTONS_MAX} reply buttons; use menu() for more")
@@ -117,11 +117,13 @@ def buttons(*, conversation: Conversation, body: str, options: list[tuple[str, s
     if footer:
         interactive["footer"] = {"text": fit(footer, FOOTER_MAX)}
     gist = interactive["body"]["text"] + "\n" + " | ".join(b["reply"]["title"] for b in rendered)
-    return _queue(conversation, type="interactive", body={"type": "interactive", "interactive": interactive}, gist=gist)
+    return _queue(conversation, type="interactive", body={"type": "interactive", "interactive": interactive}, gist=gist,
+                  purpose=purpose)  # fmt: skip
 
 
 def menu(*, conversation: Conversation, body: str, button: str, rows: list[Row], page: int = 1, more_id: str = "",
-         section_title: str = "", header: str = "", footer: str = "") -> Message:  # fmt: skip
+         section_title: str = "", header: str = "", footer: str = "",
+         purpose: str = REPLY) -> Message | None:  # fmt: skip
     """A list message. More than 10 rows are paged: 9 a page and a "more" row whose id is `more_id:<next page>`."""
     if not rows:
         raise ValueError("a list needs at least one row")
@@ -149,16 +151,18 @@ def menu(*, conversation: Conversation, body: str, button: str, rows: list[Row],
     if footer:
         interactive["footer"] = {"text": fit(footer, FOOTER_MAX)}
     gist = interactive["body"]["text"] + "\n" + "\n".join(f"• {r['title']}" for r in rendered)
-    return _queue(conversation, type="interactive", body={"type": "interactive", "interactive": interactive}, gist=gist)
+    return _queue(conversation, type="interactive", body={"type": "interactive", "interactive": interactive}, gist=gist,
+                  purpose=purpose)  # fmt: skip
 
 
-def link_button(*, conversation: Conversation, body: str, label: str, url: str) -> Message:
+def link_button(*, conversation: Conversation, body: str, label: str, url: str, purpose: str = REPLY) -> Message | None:
     interactive = {
         "type": "cta_url",
         "body": {"text": fit(body, BUTTON_BODY_MAX)},
         "action": {"name": "cta_url", "parameters": {"display_text": fit(label, BUTTON_TITLE_MAX), "url": url}},
     }
-    return _queue(conversation, type="interactive", body={"type": "interactive", "interactive": interactive}, gist=body)
+    return _queue(conversation, type="interactive", body={"type": "interactive", "interactive": interactive}, gist=body,
+                  purpose=purpose)  # fmt: skip
 
 
 def media(*, conversation: Conversation, kind: str, media_id: str = "", link: str = "", caption: str = "",
