@@ -206,6 +206,19 @@ def message_hold_for_window(*, message: Message) -> None:
     reengagement_template_queue(conversation=message.conversation)
 
 
+def mark_read(*, message: Message) -> None:
+    """Show the citizen blue ticks on their message (after commit, by a task: a call to Meta)."""
+    from .tasks import mark_read_task
+
+    if message.direction == Message.Direction.INBOUND and message.wamid:
+        transaction.on_commit(lambda: mark_read_task.delay(message.pk), robust=True)
+
+
+def mark_read_send(*, message_id: int) -> None:
+    message = Message.objects.select_related("conversation__number").get(pk=message_id)
+    backend().mark_read(message.conversation.number, message.wamid)
+
+
 def held_messages_release(*, conversation: Conversation) -> int:
     """The citizen wrote again: the window is open, so send what waited for it."""
     from .tasks import outbound_send_task

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from .client import GraphError
-from .gateway import outbound_deliver, outbound_queued_stuck, outbound_stuck_settle
+from .gateway import mark_read_send, outbound_deliver, outbound_queued_stuck, outbound_stuck_settle
 from .media import media_download, media_download_failed
 
 
@@ -29,3 +29,12 @@ def outbound_settle_task() -> int:
     for message_id in outbound_queued_stuck():
         outbound_send_task.delay(message_id)
     return outbound_stuck_settle()
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=10)
+def mark_read_task(self, message_id: int) -> None:
+    try:
+        mark_read_send(message_id=message_id)
+    except GraphError as exc:
+        if exc.retryable:
+            raise self.retry(exc=exc) from exc  # a read receipt is cosmetic: anything else is dropped

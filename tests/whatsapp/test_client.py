@@ -223,3 +223,15 @@ def test_a_real_worker_sends_and_retries_after_metas_rate_limit(meta, celery_wor
     message.refresh_from_db()
     assert message.status == "sent" and message.attempts == 2
     assert [b["text"]["body"] for b in meta.sent_messages(MAIN_NUMBER_ID)] == ["आपकी पेंशन जमा हो गई है।"]
+
+
+def test_a_citizens_message_is_marked_read_at_meta(meta, conversation, django_capture_on_commit_callbacks):
+    inbound = Message.objects.create(
+        conversation=conversation, direction="in", type="text", status="processed", wamid="wamid.HBgMOTE5ODc2NTQzMjEw"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gateway.mark_read(message=inbound)
+
+    assert meta.read_receipts(MAIN_NUMBER_ID) == ["wamid.HBgMOTE5ODc2NTQzMjEw"]
+    assert meta.requests[-1].path.startswith("/v24.0/")
