@@ -235,3 +235,31 @@ def test_a_citizens_message_is_marked_read_at_meta(meta, conversation, django_ca
 
     assert meta.read_receipts(MAIN_NUMBER_ID) == ["wamid.HBgMOTE5ODc2NTQzMjEw"]
     assert meta.requests[-1].path.startswith("/v24.0/")
+
+
+def test_a_certificate_and_a_link_button_reach_meta_in_shapes_it_accepts(
+    meta, conversation, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        document = gateway.media(
+            conversation=conversation,
+            kind="document",
+            link="https://govchat.example/c/1.pdf",
+            filename="income_certificate_DLA260001234.pdf",
+            caption="आपका आय प्रमाण पत्र",
+        )
+        link = gateway.link_button(
+            conversation=conversation,
+            body="Pay your property tax online",
+            label="Pay property tax now on the MCD portal",
+            url="https://mcdonline.example/pay",
+        )
+
+    document.refresh_from_db()
+    link.refresh_from_db()
+    assert document.status == "sent" and link.status == "sent"  # the fake checks Meta's shapes and limits
+    sent = meta.sent_messages(MAIN_NUMBER_ID)
+    assert sent[0]["document"]["filename"] == "income_certificate_DLA260001234.pdf"
+    assert len(sent[1]["interactive"]["action"]["parameters"]["display_text"]) <= 20
+    with pytest.raises(ValueError):
+        gateway.media(conversation=conversation, kind="document", media_id="1", link="https://x.example/a.pdf")
