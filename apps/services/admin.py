@@ -29,11 +29,12 @@ class ServiceAdmin(DepartmentScopedAdminMixin, TranslationAdmin):
     list_filter = [("department", admin.RelatedOnlyFieldListFilter), "kind", "fulfilment", "is_active"]
     list_select_related = ["department"]
     list_editable = ["is_active"]
-    search_fields = ["code", "name_en", "name_hi", "description_en", "description_hi"]
+    search_fields = ["code", "name_en", "name_hi", "synonyms_en", "synonyms_hi", "description_en", "description_hi"]
     ordering = ["department__code", "code"]
     fieldsets = [
         (None, {"fields": ["code", "department", "kind", "is_active"]}),
         (_("What citizens read"), {"fields": ["name", "description", "eligibility", "how_to"]}),
+        (_("How citizens ask for it"), {"fields": ["synonyms"]}),
         (_("Fee, time limit and fulfilment"), {"fields": ["fee", "sla_days", "fulfilment", "connector"]}),
     ]
     inlines = [RequiredDocumentInline, FormFieldInline]

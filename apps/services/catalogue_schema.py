@@ -30,6 +30,7 @@ DATE_RULES = {"past", "future"}
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{1,49}$")
 # The database's column sizes, so that a file that passes here also saves.
 MAX_LENGTHS = {"name": 200, "description": 1000, "eligibility": 2000, "how_to": 2000}
+OPTIONAL_MAX_LENGTHS = {"synonyms": 1000}
 MAX_FEE = Decimal("99999999.99")
 MAX_SLA_DAYS = 365
 
@@ -144,6 +145,8 @@ def service_problems(service: dict, department_code: str) -> list[str]:
         problems.append(f"{where}: kind {service.get('kind')!r} is not one of {sorted(KINDS)}")
     for name, max_length in MAX_LENGTHS.items():
         _bilingual(problems, where, service, name, max_length=max_length)
+    for name, max_length in OPTIONAL_MAX_LENGTHS.items():
+        _bilingual(problems, where, service, name, required=False, max_length=max_length)
     if money := _money_problem(service.get("fee")):
         problems.append(f"{where}: {money}")
     if not _is_whole(service.get("sla_days"), 0, MAX_SLA_DAYS):

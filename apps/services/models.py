@@ -19,6 +19,7 @@ class Service(BilingualModel, TimeStampedModel):
     """One government service a citizen can use on WhatsApp, with the texts the bot shows about it."""
 
     bilingual_fields = ("name", "description", "eligibility", "how_to")
+    optional_bilingual_fields = ("synonyms",)
 
     class Kind(models.TextChoices):
         APPLY = "apply", _("Apply")
@@ -61,6 +62,15 @@ class Service(BilingualModel, TimeStampedModel):
     description = models.TextField(_("description"), max_length=1000)
     eligibility = models.TextField(_("eligibility"), max_length=2000)
     how_to = models.TextField(_("how to apply"), max_length=2000)
+    synonyms = models.TextField(
+        _("other names"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            "Words citizens use for this service, separated by commas (\"birth cert, janm praman patra\"); "
+            "the bot understands them. Hinglish goes with the English, Devanagari with the Hindi."
+        ),
+    )
     fee = models.DecimalField(
         _("fee (₹)"),
         max_digits=10,

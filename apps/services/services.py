@@ -28,6 +28,7 @@ from .models import FieldChoice, FormField, RequiredDocument, Service
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 SERVICE_TEXTS = ("name", "description", "eligibility", "how_to")
+OPTIONAL_SERVICE_TEXTS = ("synonyms",)
 
 
 @dataclass
@@ -56,6 +57,18 @@ def _bilingual(row: dict, name: str) -> dict[str, str]:
     return {f"{name}_en": _text(row.get(f"{name}_en")), f"{name}_hi": _text(row.get(f"{name}_hi"))}
 
 
+def _optional_texts(texts: dict[str, str]) -> dict[str, str]:
+    # Optional texts join the hashed shape only when they hold something, so adding one to the schema does
+    # not change the hash of services that never had it (an older database is not taken for admin-edited).
+    return {
+        key: value
+        for name in OPTIONAL_SERVICE_TEXTS
+        if texts.get(f"{name}_en") or texts.get(f"{name}_hi")
+        for key, value in texts.items()
+        if key.startswith(f"{name}_")
+    }
+
+
 def service_data_from_file(row: dict, *, department_code: str) -> dict:
     """A service of a catalogue file, in the canonical shape that `service_data` also produces."""
     fields = []
@@ -70,6 +83,7 @@ def service_data_from_file(row: dict, *, department_code: str) -> dict:
         "department": department_code,
         "kind": row["kind"],
         **{k: v for name in SERVICE_TEXTS for k, v in _bilingual(row, name).items()},
+        **_optional_texts({k: v for name in OPTIONAL_SERVICE_TEXTS for k, v in _bilingual(row, name).items()}),
         "fee": str(Decimal(str(row["fee"])).quantize(Decimal("0.01"))),
         "sla_days": row["sla_days"],
         "fulfilment": row["fulfilment"],
@@ -99,6 +113,13 @@ def service_data(service: Service) -> dict:
             for name in SERVICE_TEXTS
             for lang in ("en", "hi")
         },
+        **_optional_texts(
+            {
+                f"{name}_{lang}": getattr(service, f"{name}_{lang}") or ""
+                for name in OPTIONAL_SERVICE_TEXTS
+                for lang in ("en", "hi")
+            }
+        ),
         "fee": str(Decimal(service.fee).quantize(Decimal("0.01"))),
         "sla_days": service.sla_days,
         "fulfilment": service.fulfilment,
@@ -188,6 +209,8 @@ def _service_write(service: Service, data: dict, department: Department) -> None
     texts = [f"{name}_{lang}" for name in SERVICE_TEXTS for lang in ("en", "hi")]
     for key in ("kind", "fulfilment", "connector", "sla_days", *texts):
         setattr(service, key, data[key])
+    for key in (f"{name}_{lang}" for name in OPTIONAL_SERVICE_TEXTS for lang in ("en", "hi")):
+        setattr(service, key, data.get(key, ""))
     service.department, service.fee = department, Decimal(data["fee"])
     service.full_clean()
     service.save()

@@ -7,8 +7,8 @@ from .models import FieldChoice, FormField, RequiredDocument, Service
 
 @register(Service)
 class ServiceTranslationOptions(TranslationOptions):
-    fields = ("name", "description", "eligibility", "how_to")
-    required_languages = ("en", "hi")
+    fields = ("name", "description", "eligibility", "how_to", "synonyms")
+    required_languages = {lang: ("name", "description", "eligibility", "how_to") for lang in ("en", "hi")}
 
 
 @register(RequiredDocument)
