@@ -67,7 +67,7 @@ class Service(BilingualModel, TimeStampedModel):
         max_length=1000,
         blank=True,
         help_text=_(
-            "Words citizens use for this service, separated by commas (\"birth cert, janm praman patra\"); "
+            'Words citizens use for this service, separated by commas ("birth cert, janm praman patra"); '
             "the bot understands them. Hinglish goes with the English, Devanagari with the Hindi."
         ),
     )
