@@ -11,7 +11,7 @@ any failure of the model falls back to the offline answer.
 
 from __future__ import annotations
 
-from .catalogue import CatalogueIndex, catalogue_index, catalogue_index_clear
+from .catalogue import CatalogueIndex, catalogue_index, catalogue_index_clear, catalogue_index_from_data
 from .lexicon import INTENTS
 from .offline import UNSURE, language_detect, understand_offline
 from .references import reference_parse
@@ -23,6 +23,7 @@ __all__ = [
     "Understanding",
     "catalogue_index",
     "catalogue_index_clear",
+    "catalogue_index_from_data",
     "language_detect",
     "reference_parse",
     "understand",

@@ -82,7 +82,10 @@ class CatalogueIndex:
         total = max(len(services), 1)
         self.weights = {word: math.log(1 + total / df) for word, df in document_frequency.items()}
         department_words = {word for phrases in departments.values() for phrase in phrases for word in phrase}
-        self.matcher = Matcher([*self.weights, *department_words])
+        from .lexicon import ENGLISH_WORDS, HINGLISH_WORDS
+
+        vocabulary = {*self.weights, *department_words}
+        self.matcher = Matcher(vocabulary, known=(ENGLISH_WORDS | HINGLISH_WORDS) - vocabulary)
 
         self.phrases_with: dict[str, set[tuple[int, int]]] = defaultdict(set)
         for service_number, service in enumerate(services):
@@ -139,7 +142,8 @@ class CatalogueIndex:
         best, best_key = None, None
         for match in candidates:
             score = match.score + (KIND_BONUS if intent and KIND_INTENT.get(match.kind) == intent else 0.0)
-            key = (score + 0.02 * min(match.weight, 10), match.weight)
+            # More of the message explained wins over the kind bonus: "ladli yojana" is the Ladli scheme.
+            key = (score + 0.05 * min(match.weight, 10), match.weight)
             if match.score >= MIN_BASE_SCORE and score >= MIN_SERVICE_SCORE:
                 if best_key is None or key > best_key:
                     best, best_key = match, key
@@ -156,26 +160,32 @@ def _phrases(*texts: str) -> list[tuple[str, ...]]:
     return phrases
 
 
+def catalogue_index_from_data(services: list[dict], departments: list[dict]) -> CatalogueIndex:
+    """An index from services and departments in the catalogue file's shape (code, kind, name_en, ...)."""
+    from .offline import cue_words
+
+    indexed = []
+    for row in services:
+        texts = [row.get(key) or "" for key in ("name_en", "name_hi", "synonyms_en", "synonyms_hi")]
+        indexed.append(
+            IndexedService(row["code"], row["kind"], row["department"], row.get("name_en") or "",
+                           row.get("name_hi") or "", _phrases(*texts, row["code"].replace("-", " ")))
+        )  # fmt: skip
+    phrases = {row["code"]: _phrases(row.get("name_en"), row.get("name_hi"), row["code"]) for row in departments}
+    return CatalogueIndex(indexed, phrases, generic=cue_words())
+
+
 def catalogue_index_build() -> CatalogueIndex:
     """Read the active catalogue from the database into an index."""
     from apps.departments.models import Department
     from apps.services.selectors import service_list
 
-    services = []
-    for service in service_list():
-        code_words = service.code.replace("-", " ")
-        phrases = _phrases(service.name_en, service.name_hi, service.synonyms_en, service.synonyms_hi, code_words)
-        services.append(
-            IndexedService(service.code, service.kind, service.department.code, service.name_en or "",
-                           service.name_hi or "", phrases)
-        )  # fmt: skip
-    departments = {
-        department.code: _phrases(department.name_en, department.name_hi, department.code)
-        for department in Department.objects.filter(is_active=True)
-    }
-    from .offline import cue_words
-
-    return CatalogueIndex(services, departments, generic=cue_words())
+    fields = ("code", "kind", "department__code", "name_en", "name_hi", "synonyms_en", "synonyms_hi")
+    services = [
+        {**row, "department": row.pop("department__code")} for row in service_list().values(*fields)
+    ]  # fmt: skip
+    departments = list(Department.objects.filter(is_active=True).values("code", "name_en", "name_hi"))
+    return catalogue_index_from_data(services, departments)
 
 
 def catalogue_version() -> tuple:

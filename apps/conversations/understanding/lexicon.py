@@ -166,7 +166,8 @@ CUES: dict[str, list[tuple[str, float]]] = {
         ("book", 1.2),
         ("booking", 1.2),
         ("mangwana", 1.5),
-        ("bhejo", 0.5),
+        ("bhejo", 1.2),
+        ("bhej do", 1.2),
         ("milega", 0.5),
         ("karna hai", 0.8),
         ("karni hai", 0.8),
@@ -613,6 +614,6 @@ ENGLISH_WORDS = frozenset(
     for word in """
     i me my mine we our you your the a an is are was were am be been to of for in on at by with from and or
     not no do does did can could will would should please want need how what when where which who why this
-    that it its get have has had there here about tell give
+    that it its get have has had there here about tell give please plz pls sir madam thanks
     """.split()
 )

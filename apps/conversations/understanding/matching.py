@@ -28,11 +28,14 @@ def _fuzzy_cutoff(length: int) -> float:
 class Matcher:
     """Matches words of a message against a fixed vocabulary of folded Latin words."""
 
-    def __init__(self, vocabulary: Iterable[str], *, known: Iterable[str] = (), phonetic: bool = True):
+    def __init__(
+        self, vocabulary: Iterable[str], *, known: Iterable[str] = (), phonetic: bool = True, exact_wins: bool = False
+    ):
         # `known` words are real words that are not in the vocabulary: a token that is one of them is itself,
         # never a near spelling of a vocabulary word ("office" is not a typo of "officer").
         self.known = set(known)
         self.phonetic = phonetic
+        self.exact_wins = exact_wins  # a word typed right is that word only, not also its near spellings
         self.words = sorted({word for word in vocabulary if word})
         self.exact = set(self.words)
         self.by_skeleton: dict[str, list[str]] = defaultdict(list)
@@ -51,6 +54,9 @@ class Matcher:
         found = {}
         if token in self.exact:
             found[token] = 1.0
+            if self.exact_wins:
+                self._cache[token] = found
+                return found
         elif token in self.known:
             self._cache[token] = found
             return found
@@ -90,12 +96,11 @@ class Matcher:
         """For each word of a message (compounds split), the vocabulary words it matches."""
         out = []
         for token in words:
-            found = self.word(token)
-            parts = None if found else self.split(token)
+            parts = None if token in self.exact or token in self.known else self.split(token)
             if parts:
                 out.extend(self.word(part) for part in parts)
             else:
-                out.append(found)
+                out.append(self.word(token))
         return out
 
 
@@ -103,22 +108,25 @@ def phrase_words(phrase: str) -> tuple[str, ...]:
     return tuple(tokens(phrase))
 
 
-def phrase_find(matches: list[dict[str, float]], phrase: tuple[str, ...], *, max_gap: int = 2) -> float:
-    """How well a phrase appears in order in a message (the weakest word's similarity), or 0."""
-    best = 0.0
+def phrase_find(
+    matches: list[dict[str, float]], phrase: tuple[str, ...], *, max_gap: int = 2
+) -> tuple[float, tuple[int, ...]]:
+    """How well a phrase appears in order in a message (the weakest word's similarity) and where, or 0."""
+    best: tuple[float, tuple[int, ...]] = (0.0, ())
     first = phrase[0]
     for start, found in enumerate(matches):
         if first not in found:
             continue
-        similarity, position = found[first], start
+        similarity, positions = found[first], [start]
         for word in phrase[1:]:
-            for next_position in range(position + 1, min(len(matches), position + 2 + max_gap)):
+            for next_position in range(positions[-1] + 1, min(len(matches), positions[-1] + 2 + max_gap)):
                 if word in matches[next_position]:
                     similarity = min(similarity, matches[next_position][word])
-                    position = next_position
+                    positions.append(next_position)
                     break
             else:
                 similarity = 0.0
                 break
-        best = max(best, similarity)
+        if similarity > best[0]:
+            best = (similarity, tuple(positions))
     return best

@@ -26,17 +26,17 @@ SERVICE_INTENTS = {"apply", "status", "pay", "service_info", "grievance", "feedb
 
 
 @lru_cache(maxsize=1)
-def _cue_phrases() -> dict[str, list[tuple[tuple[str, ...], float]]]:
-    return {
-        intent: [(words, weight) for phrase, weight in phrases if (words := phrase_words(phrase))]
-        for intent, phrases in CUES.items()
-    }
+def _cue_phrases() -> list[tuple[str, tuple[str, ...], float]]:
+    """(intent, words, weight) of every cue, longest first: a phrase claims its words before a single word."""
+    cues = [(intent, words, weight) for intent, phrases in CUES.items() for phrase, weight in phrases
+            if (words := phrase_words(phrase))]  # fmt: skip
+    return sorted(cues, key=lambda cue: -len(cue[1]))
 
 
 @lru_cache(maxsize=1)
 def cue_words() -> frozenset[str]:
     """Every word of every intent cue, in the common Latin form."""
-    return frozenset(word for phrases in _cue_phrases().values() for words, _ in phrases for word in words)
+    return frozenset(word for _, words, _ in _cue_phrases() for word in words)
 
 
 _matchers: dict[int, Matcher] = {}
@@ -49,7 +49,7 @@ def _cues(index: CatalogueIndex | None):
     matcher = _matchers.get(key)
     if matcher is None:
         known = (set(index.matcher.words) if index is not None else set()) | HINGLISH_WORDS | ENGLISH_WORDS
-        matcher = Matcher(cue_words(), known=known - cue_words(), phonetic=False)
+        matcher = Matcher(cue_words(), known=known - cue_words(), phonetic=False, exact_wins=True)
         _matchers.clear()
         _matchers[key] = matcher
     return matcher, _cue_phrases()
@@ -85,11 +85,14 @@ def intent_scores(words: list[str], index: CatalogueIndex | None = None) -> dict
     matcher, cues = _cues(index)
     matches = matcher.message(words)
     scores = dict.fromkeys(CUES, 0.0)
-    for intent, phrases in cues.items():
-        for phrase, weight in phrases:
-            similarity = phrase_find(matches, phrase)
-            if similarity:
-                scores[intent] += weight * similarity
+    claimed: dict[int, str] = {}  # word position -> the intent whose phrase took it ("form bharna": apply)
+    for intent, phrase, weight in cues:
+        similarity, positions = phrase_find(matches, phrase)
+        if not similarity or any(claimed.get(position, intent) != intent for position in positions):
+            continue
+        scores[intent] += weight * similarity
+        if len(phrase) > 1:
+            claimed.update(dict.fromkeys(positions, intent))
     return scores
 
 
@@ -118,7 +121,8 @@ def _decide(scores: dict[str, float], *, words: list[str], service_kind: str | N
         intent = KIND_INTENT.get(service_kind, "service_info")
         intent = "service_info" if intent == "apply" else intent
         return intent, 0.6
-    if scores[top] < 0.8:
+    # Without a service or reference, one weak cue is not enough ("what is the capital of France").
+    if scores[top] < (0.8 if top == "greeting" or reference or service_kind else 1.6):
         return "unknown", 0.0
     margin = (scores[top] - scores[second]) / scores[top]
     confidence = min(1.0, scores[top] / 2.5) * (0.5 + 0.5 * margin)

@@ -17,6 +17,7 @@ from apps.conversations.understanding import catalogue_index, understand
 
 class Command(BaseCommand):
     help = "Read one citizen message per line on stdin; write one JSON understanding per line."
+    stealth_options = ("stdin",)  # call_command(..., stdin=StringIO(...)) in tests
 
     def add_arguments(self, parser):
         parser.add_argument("--llm", action="store_true", help="Ask the model about messages we are unsure of.")
