@@ -113,10 +113,10 @@ def run_wrk(port: int, bodies: str, seconds: int, connections: int) -> tuple[flo
     return rps, p50, p99
 
 
-def gunicorn(app: str, port: int, workers: int, env: dict) -> subprocess.Popen:
+def gunicorn(app: str, port: int, workers: int, threads: int, env: dict) -> subprocess.Popen:
     return subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--worker-class", "sync", "--keep-alive", "5", "--log-level", "warning"],
+         "--threads", str(threads), "--keep-alive", "5", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
 
@@ -126,6 +126,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="above 1, gunicorn's gthread worker (keep-alive)")
     args = parser.parse_args()
     admin_dsn = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     bench_dsn = admin_dsn.rsplit("/", 1)[0] + "/govchat_bench"
@@ -134,6 +135,7 @@ def main() -> None:
         conn.execute("CREATE DATABASE govchat_bench")
     env = {**os.environ, "DATABASE_URL": bench_dsn, "WHATSAPP_APP_SECRET": SECRET, "DEBUG": "false",
            "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
+           "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
            "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING", "FLOOR_DSN": bench_dsn}  # fmt: skip
     python = str(ROOT / ".venv/bin/python")
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -150,12 +152,17 @@ def main() -> None:
     bodies = bodies_file(200_000)
     floor_dir = Path(tempfile.mkdtemp())
     (floor_dir / "floorapp.py").write_text(FLOOR_APP)
-    print(f"{os.cpu_count()} cores, {args.workers} gunicorn sync workers, {args.connections} connections, "
+    kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
+    print(f"{os.cpu_count()} cores, {args.workers} gunicorn {kind}, {args.connections} connections, "
           f"{args.seconds} s each, wrk on the same machine")  # fmt: skip
     results = {}
-    for name, app, extra in [("floor: bare WSGI + one INSERT", "floorapp:application", {"PYTHONPATH": str(floor_dir)}),
-                             ("govchat webhook", "govchat.wsgi:application", {})]:  # fmt: skip
-        server = gunicorn(app, 8391, args.workers, {**env, **extra})
+    contenders = [
+        ("floor: bare WSGI + one INSERT", "floorapp:application", {"PYTHONPATH": str(floor_dir)}),
+        ("bare Django+DRF: INSERT+enqueue", "bare_django:application", {"PYTHONPATH": str(ROOT / "bench")}),
+        ("govchat webhook", "govchat.wsgi:application", {}),
+    ]
+    for name, app, extra in contenders:
+        server = gunicorn(app, 8391, args.workers, args.threads, {**env, **extra})
         try:
             wait_for(8391)
             time.sleep(1)

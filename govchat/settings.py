@@ -202,9 +202,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # A task not acknowledged within this time is delivered again; longer than the hard time limit.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5}
+    CELERY_BROKER_TRANSPORT = "apps.core.broker:Transport"  # kombu's, reusing its sending client
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 5)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# The queue tasks go to unless routed: set it to give two deployments one broker.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -236,6 +239,9 @@ WHATSAPP_API_VERSION = env_str("WHATSAPP_API_VERSION", "v24.0")
 WHATSAPP_CONNECT_TIMEOUT = float(env_str("WHATSAPP_CONNECT_TIMEOUT", "5"))
 WHATSAPP_READ_TIMEOUT = float(env_str("WHATSAPP_READ_TIMEOUT", "20"))
 WHATSAPP_MAX_MPS = env_int("WHATSAPP_MAX_MPS", 80)
+# Webhook POSTs queue processing through a shared flag (one drain at a time is enough to wake) when the
+# cache is shared by all processes; with the per-process cache of the embedded default, one task each.
+WHATSAPP_WEBHOOK_COALESCE = env_bool("WHATSAPP_WEBHOOK_COALESCE", bool(REDIS_URL))
 # The approved utility template sent when a message must go out after the 24-hour window (error 131047):
 # it asks the citizen to reply, and their reply releases what was held. Approved in both languages.
 WHATSAPP_REENGAGEMENT_TEMPLATE = env_str("WHATSAPP_REENGAGEMENT_TEMPLATE", "govchat_update_waiting")

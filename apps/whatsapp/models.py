@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,7 +8,8 @@ class WebhookEvent(models.Model):
     as received). `body` is the JSON as received except that Aadhaar numbers a citizen typed are masked.
 
     Meta keeps no history, so this is the record of everything it told us; `unknown_number` and
-    `not_understood` flag what the state admin should look at.
+    `not_understood` flag what the state admin should look at. The request stores the event and one
+    `WebhookUpdate` per message and status; a task turns them into citizens, messages and statuses.
     """
 
     received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
@@ -18,6 +20,9 @@ class WebhookEvent(models.Model):
     status_count = models.PositiveIntegerField(_("statuses"), default=0)
     unknown_number = models.BooleanField(_("for an unknown number"), default=False, db_index=True)
     not_understood = models.BooleanField(_("has parts not understood"), default=False, db_index=True)
+    # When processing was last queued: the sweeper re-queues only events whose turn is long past, not
+    # those merely waiting in a busy queue.
+    queued_at = models.DateTimeField(_("processing queued at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("webhook event")
@@ -25,6 +30,31 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d %H:%M:%S} · {self.message_count} messages, {self.status_count} statuses"
+
+
+class WebhookUpdate(models.Model):
+    """One message or status a webhook carried, keyed by Meta's ids, so that each is stored once however
+    often, and in whatever batches, Meta sends it. `status` is empty for a citizen's message.
+
+    Written by the webhook request in one multi-row INSERT; `processed_at` is set by the task that acts on
+    it. Pending rows are what the sweeper looks for.
+    """
+
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="updates")
+    wamid = models.CharField(_("WhatsApp message ID"), max_length=255)
+    status = models.CharField(_("status"), max_length=20, blank=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook update")
+        verbose_name_plural = _("webhook updates")
+        constraints = [models.UniqueConstraint(fields=["wamid", "status"], name="webhook_update_once")]
+        indexes = [
+            models.Index(fields=["event"], condition=models.Q(processed_at__isnull=True), name="webhook_update_pending")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wamid[-12:]} {self.status or 'message'}"
 
 
 class StatusEvent(models.Model):

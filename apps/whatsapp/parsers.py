@@ -222,3 +222,27 @@ def parse_webhook(payload: Any) -> ParsedWebhook:
                 code, title = _first_error([item])
                 parsed.errors.append(ChangeError(phone_number_id, code, title, _dict(item)))
     return parsed
+
+
+def update_keys(payload: Any) -> list[tuple[str, str]]:
+    """(wamid, status) of every message and status a POST carries, in order and without repeats; the
+    status is "" for a message. The webhook request stores these; `parse_webhook` reads the rest later.
+
+    Only updates `parse_webhook` would accept are keyed: a message without an id or a sender, or a status
+    without an id, stays in the raw event alone.
+    """
+    keys: dict[tuple[str, str], None] = {}
+    for entry in _list(_dict(payload).get("entry")):
+        for change in _list(_dict(entry).get("changes")):
+            change = _dict(change)
+            value = _dict(change.get("value"))
+            if change.get("field") != "messages":
+                continue
+            for item in _list(value.get("messages")):
+                if isinstance(item, dict) and (wamid := _str(item.get("id"))[:255]):
+                    if _str(item.get("from")) or _str(item.get("from_user_id") or item.get("user_id")):
+                        keys[(wamid, "")] = None
+            for item in _list(value.get("statuses")):
+                if isinstance(item, dict) and (wamid := _str(item.get("id"))) and (status := _str(item.get("status"))):
+                    keys[(wamid[:255], status[:20])] = None
+    return list(keys)

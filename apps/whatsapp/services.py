@@ -1,7 +1,8 @@
 """The WhatsApp channel: receiving webhooks (this module) and, in `gateway.py`, sending.
 
-The webhook stores and acknowledges: `webhook_receive` writes the raw event and every message and status
-it carries in one transaction, queues processing after commit, and calls nothing outside.
+The webhook stores and acknowledges: `webhook_receive` writes the raw event and the key of every message
+and status it carries in one transaction, queues processing after commit, and calls nothing outside.
+`webhook_event_process`, in a task, then files the messages under citizens and applies the statuses.
 """
 
 import hashlib
@@ -11,19 +12,23 @@ import logging
 import re
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from apps.conversations.models import Message
 from apps.conversations.services import inbound_message_store
-from apps.core.db import insert_ignoring_conflicts
+from apps.core.aadhaar import AADHAAR_RE, verhoeff_valid
+from apps.core.db import insert_ignoring_conflicts, insert_with_rows_ignoring_conflicts
 from apps.core.exceptions import ApplicationError
+from apps.core.flags import flag_clear, flag_set
 from apps.departments.models import WhatsAppNumber
 
-from .models import StatusEvent, WebhookEvent
-from .parsers import InboundMessage, ParsedWebhook, StatusUpdate, parse_webhook, payload_clean
+from .models import StatusEvent, WebhookEvent, WebhookUpdate
+from .parsers import InboundMessage, ParsedWebhook, StatusUpdate, parse_webhook, payload_clean, update_keys
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +59,7 @@ def webhook_verify_token_valid(*, token: str) -> bool:
 @dataclass
 class WebhookReceipt:
     event: WebhookEvent
-    new_message_ids: list[int]
+    new_updates: int
     duplicate: bool
 
 
@@ -117,67 +122,207 @@ def _numbers(phone_number_ids: set[str]) -> dict[str, WhatsAppNumber]:
     return found
 
 
-def _event(body: bytes, stored_body: str, parsed: ParsedWebhook, numbers: dict, *, not_understood: bool = False):
-    return WebhookEvent(
-        body_sha256=hashlib.sha256(body).hexdigest(), body=stored_body,
-        phone_number_ids=sorted(parsed.phone_number_ids),
-        message_count=len(parsed.messages), status_count=len(parsed.statuses),
-        not_understood=not_understood or bool(parsed.unknown),
-        unknown_number=any(pid not in numbers for pid in parsed.phone_number_ids),
-    )  # fmt: skip
+def _stored_body(body: bytes, payload: dict) -> str:
+    """The body as received, unless cleaning changes it (an Aadhaar number typed, a NUL character).
 
-
-def _store_all(event: WebhookEvent, parsed: ParsedWebhook, numbers: dict) -> WebhookReceipt:
-    from apps.conversations.tasks import inbound_message_process_task
-
-    with transaction.atomic():
-        if insert_ignoring_conflicts(event) is None:
-            return WebhookReceipt(event, [], duplicate=True)  # the very same POST again: all of it is stored
-        new_ids = []
-        # A fixed order (citizen, then wamid) so that two POSTs touching the same rows cannot deadlock.
-        for message in sorted(parsed.messages, key=lambda m: (m.contact.wa_id, m.contact.user_id, m.wamid)):
-            number = numbers.get(message.phone_number_id)
-            if number is None:
-                continue  # kept in the raw event, flagged for the state admin
-            stored = _store_message(number, message)
-            if stored is not None:
-                new_ids.append(stored.pk)
-        for update in sorted(parsed.statuses, key=lambda u: (u.wamid, Message.RANKS.get(u.status, 99))):
-            status_apply(update)
-        # robust: a broker that is down must not turn a stored POST into a 500; the sweeper queues it later.
-        transaction.on_commit(lambda: [inbound_message_process_task.delay(pk) for pk in new_ids], robust=True)
-    return WebhookReceipt(event, new_ids, duplicate=False)
+    Most bodies need no cleaning, and the raw text shows it cheaply: no escape sequence (behind which a
+    NUL, a lone surrogate or a Devanagari digit could hide) and no 12-digit run that passes Aadhaar's
+    checksum. Only other bodies are walked value by value.
+    """
+    text = body.decode("utf-8", "replace")
+    if "\\u" not in text and not any(
+        verhoeff_valid(first + second + last) for first, _, second, last in AADHAAR_RE.findall(text)
+    ):
+        return text
+    cleaned = payload_clean(payload)
+    return text if cleaned == payload else json.dumps(cleaned, ensure_ascii=False)
 
 
 def webhook_receive(*, body: bytes) -> WebhookReceipt:
-    """Store a signed webhook POST and everything in it, once; queue new messages after commit.
+    """Store a signed webhook POST and the key of every message and status in it, once; after commit,
+    queue the task that acts on them (`webhook_event_process`).
 
-    Whatever a validly signed POST holds, it is kept: if its updates cannot be stored (a deadlock twice
-    over, a value the database refuses), the raw event alone is kept, flagged for the state admin, and the
-    answer is still 200, so Meta does not retry the same bytes for 7 days.
+    This is the whole of the request's work: one INSERT statement on PostgreSQL (two in a transaction
+    elsewhere) and one enqueue. A broker that is down loses nothing: the sweeper queues what is pending.
     """
+
     try:
         payload = json.loads(body, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as exc:
         raise MalformedWebhook("The body is not JSON.") from exc
     if not isinstance(payload, dict):
         raise MalformedWebhook("The body is not a JSON object.")
-    payload = payload_clean(payload)
-    stored_body = json.dumps(payload, ensure_ascii=False)
-    parsed = parse_webhook(payload)
+    keys = update_keys(payload)
+    statuses = sum(1 for _, status in keys if status)
+    event = WebhookEvent(
+        body_sha256=hashlib.sha256(body).hexdigest(), body=_stored_body(body, payload),
+        message_count=len(keys) - statuses, status_count=statuses,
+    )  # fmt: skip
+    event_id, new = insert_with_rows_ignoring_conflicts(
+        event, WebhookUpdate, "event", [{"wamid": wamid, "status": status} for wamid, status in keys]
+    )
+    if event_id is None:
+        return WebhookReceipt(event, 0, duplicate=True)  # the very same POST again: all of it is stored
+    # Queued even with nothing in it to file: processing also sets the flags the state admin filters on.
+    # robust: a broker (or cache) that is down must not turn a stored POST into a 500.
+    transaction.on_commit(lambda: _processing_queue(event_id, coalesce=bool(keys)), robust=True)
+    return WebhookReceipt(event, new, duplicate=False)
+
+
+DRAIN_FLAG = "webhook-drain-queued"
+DRAIN_FLAG_SECONDS = 30
+
+
+def _processing_queue(event_id: int, *, coalesce: bool) -> None:
+    """Queue the processing of one stored event, after its commit.
+
+    Where Redis is configured, POSTs coalesce: a request queues a drain only
+    when none is waiting (a flag set with SET NX), and the drain clears the flag before it looks for
+    pending events, so each event is either seen by a drain already queued or queues a new one. One
+    Redis round trip replaces a Celery publish on most requests; under load several drains run side by
+    side. Otherwise (the embedded default, no Redis), each event is queued on its own.
+    """
+    from .tasks import webhook_event_process_task, webhook_events_drain_task
+
+    if not (coalesce and settings.WHATSAPP_WEBHOOK_COALESCE):
+        webhook_event_process_task.delay(event_id)
+        return
+    try:
+        wanted = flag_set(DRAIN_FLAG, seconds=DRAIN_FLAG_SECONDS)
+    except RedisError:  # Redis is down: queue this event on its own rather than risk it waiting
+        logger.warning("Cache unavailable; queuing webhook event %s on its own", event_id, exc_info=True)
+        webhook_event_process_task.delay(event_id)
+        return
+    if wanted:
+        webhook_events_drain_task.delay()
+
+
+def webhook_events_drain(*, batch: int = 100, limit: int = 10_000) -> int:
+    """Process every event with pending updates, oldest first, until none is left (or `limit`); how many
+    events this drain processed. Drains running side by side share the work: each event's pending updates
+    are locked with SKIP LOCKED, so a drain passes over what another is doing."""
+    if settings.WHATSAPP_WEBHOOK_COALESCE:
+        flag_clear(DRAIN_FLAG)  # first: a POST committed from now on queues a new drain
+    done = 0
+    while done < limit:
+        event_ids = list(
+            WebhookUpdate.objects.filter(processed_at__isnull=True)
+            .order_by("event_id")
+            .values_list("event_id", flat=True)
+            .distinct()[:batch]
+        )
+        if not event_ids:
+            break
+        progress = 0
+        for event_id in event_ids:
+            if webhook_event_process(event_id=event_id, skip_locked=True) is not None:
+                progress += 1
+        done += progress
+        if progress == 0:
+            break  # everything pending is in other drains' hands
+    return done
+
+
+def _flags(event: WebhookEvent, parsed: ParsedWebhook, numbers: dict) -> None:
+    event.phone_number_ids = sorted(parsed.phone_number_ids)
+    event.unknown_number = any(pid not in numbers for pid in parsed.phone_number_ids)
+    event.not_understood = event.not_understood or bool(parsed.unknown)
+    WebhookEvent.objects.filter(pk=event.pk).update(
+        phone_number_ids=event.phone_number_ids, unknown_number=event.unknown_number,
+        not_understood=event.not_understood,
+    )  # fmt: skip
+    if event.unknown_number:
+        logger.warning("Webhook event %s is for a phone number ID we do not know", event.pk)
+
+
+def _apply(parsed: ParsedWebhook, numbers: dict, pending: set[tuple[str, str]]) -> list[int]:
+    """Store the pending messages and apply the pending statuses of one event; the ids of new messages."""
+    new_ids = []
+    # A fixed order (citizen, then wamid) so that two tasks touching the same rows cannot deadlock.
+    for message in sorted(parsed.messages, key=lambda m: (m.contact.wa_id, m.contact.user_id, m.wamid)):
+        number = numbers.get(message.phone_number_id)
+        if number is None or (message.wamid, "") not in pending:
+            continue  # an unknown number's messages stay in the raw event, flagged for the state admin
+        stored = _store_message(number, message)
+        if stored is not None:
+            new_ids.append(stored.pk)
+    for update in sorted(parsed.statuses, key=lambda u: (u.wamid, Message.RANKS.get(u.status, 99))):
+        if (update.wamid[:255], update.status[:20]) in pending:
+            status_apply(update)
+    return new_ids
+
+
+def webhook_event_process(*, event_id: int, skip_locked: bool = False) -> list[int] | None:
+    """Turn what a stored webhook event carried into citizens, conversations, messages and statuses, once;
+    queue each new message's processing after commit. Returns the new messages' ids, or None when
+    `skip_locked` and another worker holds every pending update.
+
+    Safe to run twice and side by side (the sweeper, a redelivered task, drains): the pending updates are
+    locked and marked processed in the same transaction. If the batch cannot be stored as a whole (a value
+    the database refuses), each update is tried alone, and the event is flagged for the state admin.
+    """
+    from apps.conversations.tasks import inbound_message_process_task
+
+    event = WebhookEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        return []
+    parsed = parse_webhook(json.loads(event.body))
     numbers = _numbers(parsed.phone_number_ids)
+    _flags(event, parsed, numbers)
+    pending_rows = WebhookUpdate.objects.filter(event_id=event_id, processed_at__isnull=True)
+    new_ids: list[int] = []
     for attempt in range(3):
         try:
-            return _store_all(_event(body, stored_body, parsed, numbers), parsed, numbers)
+            with transaction.atomic():
+                locked = list(pending_rows.select_for_update(skip_locked=skip_locked).only("wamid", "status"))
+                if skip_locked and not locked and pending_rows.exists():
+                    return None
+                new_ids = _apply(parsed, numbers, {(u.wamid, u.status) for u in locked})
+                WebhookUpdate.objects.filter(pk__in=[u.pk for u in locked]).update(processed_at=timezone.now())
+                transaction.on_commit(
+                    lambda ids=new_ids: [inbound_message_process_task.delay(pk) for pk in ids], robust=True
+                )
+            return new_ids
         except OperationalError:  # a deadlock or serialisation failure: the whole transaction can run again
-            logger.warning("Webhook storage attempt %s failed; trying again", attempt + 1, exc_info=True)
+            logger.warning("Webhook event %s: attempt %s failed; trying again", event_id, attempt + 1, exc_info=True)
         except DatabaseError:
-            logger.exception("Webhook updates could not be stored; keeping the raw event only")
+            logger.exception("Webhook event %s could not be stored as a whole; trying each update alone", event_id)
             break
-    event = _event(body, stored_body, parsed, numbers, not_understood=True)
-    event.message_count = event.status_count = 0
-    insert_ignoring_conflicts(event)
-    return WebhookReceipt(event, [], duplicate=False)
+    return _apply_one_by_one(event, parsed, numbers, pending_rows)
+
+
+def _apply_one_by_one(event: WebhookEvent, parsed: ParsedWebhook, numbers: dict, pending_rows) -> list[int]:
+    from apps.conversations.tasks import inbound_message_process_task
+
+    new_ids = []
+    for update in list(pending_rows):
+        try:
+            with transaction.atomic():
+                new_ids += _apply(parsed, numbers, {(update.wamid, update.status)})
+        except DatabaseError:
+            logger.exception("Webhook event %s: update %s could not be stored", event.pk, update.pk)
+            WebhookEvent.objects.filter(pk=event.pk).update(not_understood=True)
+        WebhookUpdate.objects.filter(pk=update.pk).update(processed_at=timezone.now())
+    for pk in new_ids:
+        transaction.on_commit(lambda pk=pk: inbound_message_process_task.delay(pk), robust=True)
+    return new_ids
+
+
+def webhook_events_stuck(*, older_than: timedelta = timedelta(minutes=2), limit: int = 500) -> list[int]:
+    """Events with updates still pending whose processing was queued long ago (broker down, worker
+    killed); each is marked queued again, so that two sweepers, or a busy queue, do not queue it twice."""
+    cutoff = timezone.now() - older_than
+    candidates = (
+        WebhookUpdate.objects.filter(processed_at__isnull=True, event__queued_at__lt=cutoff)
+        .values_list("event_id", flat=True)
+        .distinct()
+        .order_by("event_id")[:limit]
+    )
+    claimed = []
+    for event_id in candidates:
+        if WebhookEvent.objects.filter(pk=event_id, queued_at__lt=cutoff).update(queued_at=timezone.now()):
+            claimed.append(event_id)
+    return claimed
 
 
 def _refuse_constant(name: str):

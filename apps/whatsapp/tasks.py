@@ -3,6 +3,26 @@ from celery import shared_task
 from .client import GraphError
 from .gateway import mark_read_send, outbound_deliver, outbound_queued_stuck, outbound_stuck_settle
 from .media import media_download, media_download_failed
+from .services import webhook_event_process, webhook_events_drain, webhook_events_stuck
+
+
+@shared_task(acks_late=True)  # idempotent: the event's pending updates are locked and marked processed
+def webhook_event_process_task(event_id: int) -> None:
+    webhook_event_process(event_id=event_id)
+
+
+@shared_task  # idempotent: a drain only takes pending updates, under SKIP LOCKED
+def webhook_events_drain_task() -> int:
+    return webhook_events_drain()
+
+
+@shared_task
+def webhook_sweep_task() -> int:
+    """Re-queue webhook events whose updates were stored but never processed, so nothing is lost."""
+    stuck = webhook_events_stuck()
+    for event_id in stuck:
+        webhook_event_process_task.delay(event_id)
+    return len(stuck)
 
 
 @shared_task(bind=True, max_retries=None)

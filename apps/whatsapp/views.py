@@ -1,12 +1,8 @@
-import logging
-
 from django.http import HttpResponse
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from .services import MalformedWebhook, webhook_receive, webhook_signature_valid, webhook_verify_token_valid
-
-logger = logging.getLogger(__name__)
 
 
 class WhatsAppWebhookApi(APIView):
@@ -36,9 +32,7 @@ class WhatsAppWebhookApi(APIView):
         if not webhook_signature_valid(body=body, header=header):
             return HttpResponse("Bad signature", status=403, content_type="text/plain")
         try:
-            receipt = webhook_receive(body=body)
+            webhook_receive(body=body)
         except MalformedWebhook as exc:
             return HttpResponse(exc.message, status=400, content_type="text/plain")
-        if receipt.event.unknown_number:
-            logger.warning("Webhook event %s is for a phone number ID we do not know", receipt.event.pk)
         return HttpResponse("OK", content_type="text/plain")

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from apps.conversations.models import Citizen, Conversation, Message
-from apps.whatsapp.models import StatusEvent, WebhookEvent
+from apps.whatsapp.models import StatusEvent, WebhookEvent, WebhookUpdate
 from tests.whatsapp.conftest import MAIN_NUMBER_ID, SECOND_NUMBER_ID, payload_bytes
 
 pytestmark = pytest.mark.django_db
@@ -226,21 +226,35 @@ def test_the_24_hour_window_runs_from_the_latest_message_whatever_the_order(numb
 
 def test_processing_is_queued_only_after_commit_and_once(numbers, post_webhook, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        post_webhook("text")
-        post_webhook("text")
+        post_webhook("text", process=False)
+        post_webhook("text", process=False)  # Meta's retry of the same bytes
+        # The request stored only the event and the message's key; nothing is filed until the task runs.
+        assert WebhookEvent.objects.count() == 1 and not Message.objects.exists()
+        assert WebhookUpdate.objects.get().processed_at is None
 
-    assert len(callbacks) == 1
-    assert Message.objects.get().processed_at is not None  # the (eager) task ran after the commit
+    assert len(callbacks) == 2  # one event to process, then its one new message
+    assert Message.objects.get().processed_at is not None  # the (eager) tasks ran after the commit
+    assert WebhookUpdate.objects.get().processed_at is not None
 
 
-def test_the_sweeper_processes_what_was_stored_while_the_broker_was_down(numbers, post_webhook):
+def test_the_sweepers_process_what_was_stored_while_the_broker_was_down(
+    numbers, post_webhook, django_capture_on_commit_callbacks
+):
     from datetime import timedelta
 
     from django.utils import timezone
 
     from apps.conversations.tasks import inbound_sweep_task
+    from apps.whatsapp.tasks import webhook_sweep_task
 
-    post_webhook("text")  # on_commit never runs in this test's transaction: as if the broker were down
+    post_webhook("text", process=False)  # as if the broker were down: the event task is never queued
+    assert not Message.objects.exists()
+    assert webhook_sweep_task.delay().get() == 0  # queued a moment ago: it may only be waiting its turn
+    WebhookEvent.objects.update(queued_at=timezone.now() - timedelta(minutes=5))
+
+    with django_capture_on_commit_callbacks(execute=False):  # the message's own task is lost too
+        assert webhook_sweep_task.delay().get() == 1
+    assert webhook_sweep_task.delay().get() == 0
     message = Message.objects.get()
     assert message.processed_at is None
     Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=5))

@@ -5,6 +5,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 # Every periodic task, declared here and nowhere else: (name, task, every N seconds, kwargs JSON).
 PERIODIC_TASKS = [
     ("heartbeat", "apps.core.tasks.heartbeat_record_task", 60, '{"name": "worker"}'),
+    ("re-queue unprocessed webhook events", "apps.whatsapp.tasks.webhook_sweep_task", 60, "{}"),
     ("re-queue unprocessed inbound messages", "apps.conversations.tasks.inbound_sweep_task", 60, "{}"),
     ("flag outbound messages left mid-send", "apps.whatsapp.tasks.outbound_settle_task", 120, "{}"),
 ]
