@@ -5,9 +5,9 @@ from django.views.generic import RedirectView
 # MEDIA is never served as public files, not even with DEBUG on: it holds citizens' documents, which
 # are shown only through views that check the officer's department.
 urlpatterns = [
+    path("webhooks/", include("apps.whatsapp.urls")),  # first: the busiest route is resolved soonest
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # the back office's English/हिंदी switch
-    path("webhooks/", include("apps.whatsapp.urls")),
     path("simulator/", include("apps.whatsapp.simulator_urls")),
 ]

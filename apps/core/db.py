@@ -2,6 +2,7 @@
 
 import psycopg
 from django.db import connection, models, transaction
+from django.db.models.expressions import DatabaseDefault
 
 
 def insert_ignoring_conflicts(instance: models.Model) -> int | None:
@@ -20,8 +21,13 @@ def insert_ignoring_conflicts(instance: models.Model) -> int | None:
 
 def _insert_sql(instance: models.Model) -> tuple[str, list]:
     meta = instance._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
+    fields, values = [], []
+    for field in meta.concrete_fields:
+        value = field.pre_save(instance, add=True)
+        if field.primary_key or isinstance(value, DatabaseDefault):
+            continue  # left to the database: its sequence, or the field's db_default (such as Now())
+        fields.append(field)
+        values.append(field.get_db_prep_save(value, connection))
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "

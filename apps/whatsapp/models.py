@@ -1,5 +1,5 @@
 from django.db import models
-from django.utils import timezone
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,7 +12,7 @@ class WebhookEvent(models.Model):
     `WebhookUpdate` per message and status; a task turns them into citizens, messages and statuses.
     """
 
-    received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    received_at = models.DateTimeField(_("received at"), db_default=Now(), db_index=True)
     body_sha256 = models.CharField(max_length=64, unique=True)
     body = models.TextField(_("body"))
     phone_number_ids = models.JSONField(_("phone number IDs"), default=list)
@@ -22,7 +22,7 @@ class WebhookEvent(models.Model):
     not_understood = models.BooleanField(_("has parts not understood"), default=False, db_index=True)
     # When processing was last queued: the sweeper re-queues only events whose turn is long past, not
     # those merely waiting in a busy queue.
-    queued_at = models.DateTimeField(_("processing queued at"), default=timezone.now)
+    queued_at = models.DateTimeField(_("processing queued at"), db_default=Now())
 
     class Meta:
         verbose_name = _("webhook event")

@@ -1,8 +1,17 @@
 from django.http import HttpResponse
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from .services import MalformedWebhook, webhook_receive, webhook_signature_valid, webhook_verify_token_valid
+
+
+class NoNegotiation(BaseContentNegotiation):
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+    def select_parser(self, request, parsers):
+        return None  # the body is read raw, never parsed by DRF
 
 
 class WhatsAppWebhookApi(APIView):
@@ -15,6 +24,7 @@ class WhatsAppWebhookApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    content_negotiation_class = NoNegotiation  # every answer is plain text: no Accept header to weigh
 
     def get(self, request):
         params = request.query_params

@@ -4,49 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='WebhookEvent',
+            name="WebhookEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='received at')),
-                ('body_sha256', models.CharField(max_length=64, unique=True)),
-                ('body', models.TextField(verbose_name='body')),
-                ('phone_number_ids', models.JSONField(default=list, verbose_name='phone number IDs')),
-                ('message_count', models.PositiveIntegerField(default=0, verbose_name='messages')),
-                ('status_count', models.PositiveIntegerField(default=0, verbose_name='statuses')),
-                ('unknown_number', models.BooleanField(db_index=True, default=False, verbose_name='for an unknown number')),
-                ('not_understood', models.BooleanField(db_index=True, default=False, verbose_name='has parts not understood')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("received_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="received at")),
+                ("body_sha256", models.CharField(max_length=64, unique=True)),
+                ("body", models.TextField(verbose_name="body")),
+                ("phone_number_ids", models.JSONField(default=list, verbose_name="phone number IDs")),
+                ("message_count", models.PositiveIntegerField(default=0, verbose_name="messages")),
+                ("status_count", models.PositiveIntegerField(default=0, verbose_name="statuses")),
+                (
+                    "unknown_number",
+                    models.BooleanField(db_index=True, default=False, verbose_name="for an unknown number"),
+                ),
+                (
+                    "not_understood",
+                    models.BooleanField(db_index=True, default=False, verbose_name="has parts not understood"),
+                ),
             ],
             options={
-                'verbose_name': 'webhook event',
-                'verbose_name_plural': 'webhook events',
+                "verbose_name": "webhook event",
+                "verbose_name_plural": "webhook events",
             },
         ),
         migrations.CreateModel(
-            name='StatusEvent',
+            name="StatusEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('wamid', models.CharField(max_length=255, verbose_name='WhatsApp message ID')),
-                ('status', models.CharField(max_length=20, verbose_name='status')),
-                ('timestamp', models.DateTimeField(verbose_name='time on WhatsApp')),
-                ('callback_data', models.CharField(blank=True, max_length=512, verbose_name='our reference')),
-                ('error_code', models.PositiveIntegerField(blank=True, null=True, verbose_name='error code')),
-                ('error_title', models.CharField(blank=True, max_length=300, verbose_name='error')),
-                ('pricing_category', models.CharField(blank=True, max_length=40, verbose_name='pricing category')),
-                ('raw', models.JSONField(default=dict)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("wamid", models.CharField(max_length=255, verbose_name="WhatsApp message ID")),
+                ("status", models.CharField(max_length=20, verbose_name="status")),
+                ("timestamp", models.DateTimeField(verbose_name="time on WhatsApp")),
+                ("callback_data", models.CharField(blank=True, max_length=512, verbose_name="our reference")),
+                ("error_code", models.PositiveIntegerField(blank=True, null=True, verbose_name="error code")),
+                ("error_title", models.CharField(blank=True, max_length=300, verbose_name="error")),
+                ("pricing_category", models.CharField(blank=True, max_length=40, verbose_name="pricing category")),
+                ("raw", models.JSONField(default=dict)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'status event',
-                'verbose_name_plural': 'status events',
-                'constraints': [models.UniqueConstraint(fields=('wamid', 'status'), name='status_event_once')],
+                "verbose_name": "status event",
+                "verbose_name_plural": "status events",
+                "constraints": [models.UniqueConstraint(fields=("wamid", "status"), name="status_event_once")],
             },
         ),
     ]
