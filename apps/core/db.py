@@ -72,14 +72,25 @@ def insert_with_rows_ignoring_conflicts(
         f"unnest({arrays}) AS child ON CONFLICT DO NOTHING RETURNING 1) "
         f"SELECT (SELECT {pk} FROM parent), (SELECT count(*) FROM children)"
     )
-    with connection.cursor() as wrapper, connection.wrap_database_errors:
-        # Server-side binding: psycopg prepares the statement after a few runs, so PostgreSQL no longer
-        # parses and plans it on every POST (DATABASES OPTIONS prepare_threshold=None turns that off, as a
-        # transaction-pooling PgBouncer needs).
-        with psycopg.Cursor(wrapper.cursor.connection) as cursor:
-            cursor.execute(statement, [*values, *([row[n] for row in rows] for n in names)])
-            new_pk, new_rows = cursor.fetchone()
+    new_pk, new_rows = execute_hot(statement, [*values, *([row[n] for row in rows] for n in names)])
     return _saved(instance, new_pk), new_rows
+
+
+def execute_hot(sql: str, params: list) -> tuple | None:
+    """Run one statement of a hot path and return its first row (None if it has none).
+
+    On PostgreSQL with server-side binding, so psycopg prepares the statement after a few runs and
+    PostgreSQL stops parsing and planning it each time (DATABASES OPTIONS prepare_threshold=None turns
+    that off, as a transaction-pooling PgBouncer needs); elsewhere through Django's cursor. Errors are
+    Django's, as from any query.
+    """
+    with connection.cursor() as wrapper:
+        if connection.vendor != "postgresql":
+            wrapper.execute(sql, params)
+            return wrapper.fetchone() if wrapper.description else None
+        with connection.wrap_database_errors, psycopg.Cursor(wrapper.cursor.connection) as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone() if cursor.description else None
 
 
 def insert_rows_ignoring_conflicts(model: type[models.Model], rows: list[dict], *, chunk: int = 500) -> int:

@@ -10,17 +10,20 @@ messages wait for the citizen's reply behind an approved template.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.conversations.models import Conversation, Message
+from apps.conversations.models import Citizen, Conversation, Message
+from apps.core.db import execute_hot
+from apps.departments.models import WhatsAppNumber
 
 from .client import GraphError, backend
 from .services import CALLBACK_PREFIX
@@ -256,37 +259,100 @@ class DeliveryResult:
     retry_in: float | None = None  # seconds, when Meta asked us to try later
 
 
+@dataclass(frozen=True)
+class _Claimed:
+    """What sending a claimed message needs, read in the same round trip as the claim."""
+
+    message_id: int
+    payload: dict
+    purpose: str
+    number: WhatsAppNumber
+    wa_id: str
+    user_id: str
+    opted_out: bool
+
+
+def _claim_sql() -> str:
+    m, c, z, n = (model._meta.db_table for model in (Message, Conversation, Citizen, WhatsAppNumber))
+    return (
+        f"WITH claimed AS (UPDATE {m} SET status = %s, status_rank = %s, attempts = attempts + 1, updated_at = %s "
+        f"WHERE id = %s AND direction = %s AND status = %s AND NOT awaiting_window "
+        f"RETURNING id, payload, purpose, conversation_id) "
+        f"SELECT claimed.id, claimed.payload, claimed.purpose, n.id, n.phone_number_id, n.display_number, "
+        f"n.access_token_encrypted, z.wa_id, z.user_id, z.opted_out_at IS NOT NULL "
+        f"FROM claimed JOIN {c} c ON c.id = claimed.conversation_id JOIN {z} z ON z.id = c.citizen_id "
+        f"JOIN {n} n ON n.id = c.number_id"
+    )
+
+
+def _claim(message_id: int) -> _Claimed | None:
+    """Mark a queued message "sending" (committed before anything is sent: at most once) and read what
+    sending it needs; None if it is not queued (already sent, being sent, uncertain, held or failed).
+
+    On PostgreSQL one prepared statement, an UPDATE ... RETURNING joined to the conversation, citizen and
+    number; elsewhere the same through the ORM in two queries.
+    """
+    sending = (Message.Status.SENDING, Message.RANKS["sending"], timezone.now())
+    if connection.vendor == "postgresql":
+        row = execute_hot(_claim_sql(), [*sending, message_id, Message.Direction.OUTBOUND, Message.Status.QUEUED])
+    else:
+        status, rank, now = sending
+        claimed = Message.objects.filter(
+            pk=message_id, direction=Message.Direction.OUTBOUND, status=Message.Status.QUEUED, awaiting_window=False
+        ).update(status=status, status_rank=rank, attempts=F("attempts") + 1, updated_at=now)
+        row = claimed and Message.objects.filter(pk=message_id).values_list(
+            "pk", "payload", "purpose", "conversation__number__pk", "conversation__number__phone_number_id",
+            "conversation__number__display_number", "conversation__number__access_token_encrypted",
+            "conversation__citizen__wa_id", "conversation__citizen__user_id", "conversation__citizen__opted_out_at",
+        ).first()  # fmt: skip
+    if not row:
+        return None
+    pk, payload, purpose, number_pk, phone_number_id, display, token, wa_id, user_id, opted_out = row
+    number = WhatsAppNumber(
+        pk=number_pk, phone_number_id=phone_number_id, display_number=display, access_token_encrypted=token
+    )
+    payload = json.loads(payload) if isinstance(payload, str) else payload
+    return _Claimed(pk, payload, purpose, number, wa_id, user_id, bool(opted_out))
+
+
 def outbound_deliver(*, message_id: int) -> DeliveryResult:
-    """Send one queued outbound message at most once; say whether (and when) to try again."""
-    claimed = Message.objects.filter(
-        pk=message_id, direction=Message.Direction.OUTBOUND, status=Message.Status.QUEUED, awaiting_window=False
-    ).update(
-        status=Message.Status.SENDING, status_rank=Message.RANKS["sending"], attempts=F("attempts") + 1,
-        updated_at=timezone.now(),  # .update() does not touch auto_now: the settle job reads this
-    )  # fmt: skip
-    if not claimed:
-        return DeliveryResult(sent=False)  # already sent, being sent, uncertain, held or failed
-    message = Message.objects.select_related("conversation__number", "conversation__citizen").get(pk=message_id)
-    conversation = message.conversation
-    citizen = conversation.citizen
-    if message.purpose in UNSOLICITED and citizen.opted_out:
-        Message.objects.filter(pk=message.pk).update(
+    """Send one queued outbound message at most once; say whether (and when) to try again.
+
+    Two round trips to the database on the way: the claim, and the record of Meta's answer."""
+    claimed = _claim(message_id)
+    if claimed is None:
+        return DeliveryResult(sent=False)
+    if claimed.purpose in UNSOLICITED and claimed.opted_out:
+        Message.objects.filter(pk=message_id).update(
             status=Message.Status.FAILED, status_rank=Message.RANKS["failed"], error_title="The citizen opted out."
         )
         return DeliveryResult(sent=False)
-    body = {"messaging_product": "whatsapp", "recipient_type": "individual", **message.payload,
-            "biz_opaque_callback_data": f"{CALLBACK_PREFIX}{message.pk}"}  # fmt: skip
-    body.update({"to": citizen.wa_id} if citizen.wa_id else {"recipient": citizen.user_id})
-    PACER.wait(conversation.number_id, settings.WHATSAPP_MAX_MPS)
+    body = {"messaging_product": "whatsapp", "recipient_type": "individual", **claimed.payload,
+            "biz_opaque_callback_data": f"{CALLBACK_PREFIX}{message_id}"}  # fmt: skip
+    body.update({"to": claimed.wa_id} if claimed.wa_id else {"recipient": claimed.user_id})
+    PACER.wait(claimed.number.pk, settings.WHATSAPP_MAX_MPS)
     try:
-        wamid = backend().send(conversation.number, body)
+        wamid = backend().send(claimed.number, body)
     except GraphError as error:
+        message = Message.objects.select_related("conversation__citizen").get(pk=message_id)
         return _delivery_failed(message, error)
-    Message.objects.filter(pk=message.pk, wamid__isnull=True).update(wamid=wamid)
-    Message.objects.filter(pk=message.pk, status_rank__lt=Message.RANKS["sent"]).update(
-        status=Message.Status.SENT, status_rank=Message.RANKS["sent"], sent_at=timezone.now()
-    )
+    _sent_record(message_id, wamid)
     return DeliveryResult(sent=True)
+
+
+def _sent_record(message_id: int, wamid: str) -> None:
+    """One UPDATE after Meta accepted a message: its wamid, unless a status webhook (which carries our row
+    id) linked it first, and "sent", unless such a webhook already moved it further on. Plain SQL: the
+    ORM's version of these CASEs cost more to build than to run."""
+    sent = Message.RANKS["sent"]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    execute_hot(
+        f"UPDATE {Message._meta.db_table} SET wamid = COALESCE(wamid, %s), "
+        "status = CASE WHEN status_rank < %s THEN %s ELSE status END, "
+        "sent_at = CASE WHEN status_rank < %s THEN %s ELSE sent_at END, "
+        "status_rank = CASE WHEN status_rank < %s THEN %s ELSE status_rank END, updated_at = %s WHERE id = %s",
+        [wamid[:255], sent, Message.Status.SENT, sent, now, sent, sent, now, message_id],
+    )
 
 
 def _delivery_failed(message: Message, error: GraphError) -> DeliveryResult:
