@@ -69,15 +69,22 @@ def _queue(conversation: Conversation, *, type: str, body: dict, gist: str, temp
 
     if purpose in UNSOLICITED and conversation.citizen.opted_out:
         return None
-    held = not template and not conversation.window_open()
-    message = Message.objects.create(
-        conversation=conversation, direction=Message.Direction.OUTBOUND, type=type, body=gist, payload=body,
-        status=Message.Status.QUEUED, awaiting_window=held, purpose=purpose,
-    )  # fmt: skip
-    if held:
-        reengagement_template_queue(conversation=conversation)
-    else:
-        transaction.on_commit(lambda: outbound_send_task.delay(message.pk), robust=True)
+    with transaction.atomic():
+        if not template:
+            # The conversation's row is locked while we decide, as processing a citizen's message locks it
+            # before releasing what waits: so a message held here cannot miss the release of a citizen's
+            # message that arrives at the same moment, and the window is read as last committed.
+            locked = Conversation.objects.select_for_update().filter(pk=conversation.pk)
+            conversation.last_inbound_at = locked.values_list("last_inbound_at", flat=True).get()
+        held = not template and not conversation.window_open()
+        message = Message.objects.create(
+            conversation=conversation, direction=Message.Direction.OUTBOUND, type=type, body=gist, payload=body,
+            status=Message.Status.QUEUED, awaiting_window=held, purpose=purpose,
+        )  # fmt: skip
+        if held:
+            reengagement_template_queue(conversation=conversation)
+        else:
+            transaction.on_commit(lambda: outbound_send_task.delay(message.pk), robust=True)
     return message
 
 

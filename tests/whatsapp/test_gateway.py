@@ -143,3 +143,39 @@ def test_a_reminder_waiting_when_the_citizen_opts_out_is_never_sent(conversation
     assert gateway.outbound_deliver(message_id=reply.pk).sent is True
     reminder.refresh_from_db()
     assert reminder.status == "failed" and reminder.wamid is None and "opted out" in reminder.error_title
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_queued_while_the_citizens_message_is_being_filed_is_not_held(numbers):
+    """The window is read under the conversation's lock: a citizen's message filed at that very moment
+    (which reopens the window) is seen, so the reply goes out instead of waiting behind a paid template."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    citizen = Citizen.objects.create(wa_id="919811100022", language="hi")
+    conversation = Conversation.objects.create(
+        citizen=citizen, number=numbers[MAIN_NUMBER_ID], last_inbound_at=timezone.now() - timedelta(hours=30)
+    )
+    filing = threading.Event()
+
+    def citizen_writes() -> None:
+        try:
+            with transaction.atomic():  # as filing and processing an inbound message do
+                Conversation.objects.select_for_update().get(pk=conversation.pk)
+                filing.set()
+                time.sleep(0.5)
+                Conversation.objects.filter(pk=conversation.pk).update(last_inbound_at=timezone.now())
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=citizen_writes)
+    writer.start()
+    filing.wait(5)
+    reply = gateway.text(conversation=conversation, body="आपका प्रमाण पत्र तैयार है।")  # the stale copy says "closed"
+    writer.join()
+
+    reply.refresh_from_db()
+    assert not reply.awaiting_window
+    assert not Message.objects.filter(type="template").exists()
