@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.departments.scoping import DepartmentScopedAdminMixin
 
 from .models import Citizen, Conversation, Message
+from .services import conversation_hand_back, conversation_take
 
 
 class ReadOnlyAdminMixin:
@@ -57,15 +58,35 @@ class MessageInline(DepartmentScopedAdminMixin, ReadOnlyAdminMixin, admin.Tabula
 @admin.register(Conversation)
 class ConversationAdmin(DepartmentScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     department_lookup = "number__department"
-    list_display = ["citizen", "number", "mode", "assigned_officer", "last_inbound_at", "window_is_open"]
-    list_filter = ["mode", ("number", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["citizen", "number", "mode", "needs_attention", "handoff_reason", "handoff_at",
+                    "assigned_officer", "last_inbound_at", "window_is_open"]  # fmt: skip
+    list_filter = ["needs_attention", "mode", "handoff_reason", ("number", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["citizen", "number", "assigned_officer"]
     search_fields = ["citizen__wa_id", "citizen__name"]
+    readonly_fields = ["state", "state_data", "failures"]
     inlines = [MessageInline]
+    actions = ["take_over", "hand_back"]
 
     @admin.display(boolean=True, description=_("24-hour window open"))
     def window_is_open(self, obj: Conversation) -> bool:
         return obj.window_open()
+
+    def has_handle_permission(self, request) -> bool:
+        user = request.user
+        return user.has_perm("conversations.handle_conversation") and not getattr(user, "is_read_only", False)
+
+    @admin.action(description=_("Take over from the bot (I will reply)"), permissions=["handle"])
+    def take_over(self, request, queryset):
+        for conversation in queryset:
+            conversation_take(conversation_id=conversation.pk, officer=request.user)
+        self.message_user(request, _("You now hold %(count)d conversation(s); the bot stays quiet in them.")
+                          % {"count": len(queryset)}, messages.SUCCESS)  # fmt: skip
+
+    @admin.action(description=_("Hand back to the bot"), permissions=["handle"])
+    def hand_back(self, request, queryset):
+        count = sum(conversation_hand_back(conversation_id=conversation.pk) for conversation in queryset)
+        self.message_user(request, _("%(count)d conversation(s) handed back to the bot; the citizen is told.")
+                          % {"count": count}, messages.SUCCESS)  # fmt: skip
 
 
 @admin.register(Message)

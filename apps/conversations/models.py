@@ -29,6 +29,9 @@ class Citizen(TimeStampedModel):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, blank=True)
     consent_version = models.CharField(_("consent notice version"), max_length=20, blank=True)
     consent_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    # Writing STOP withdraws consent (DPDP Act 2023, s. 6(4)) and opts out: consent_at is cleared so that
+    # nothing proceeds until the citizen agrees again; this keeps when it was withdrawn.
+    consent_withdrawn_at = models.DateTimeField(_("consent withdrawn at"), null=True, blank=True)
     opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
 
     class Meta:
@@ -49,11 +52,20 @@ class Citizen(TimeStampedModel):
 
 
 class Conversation(TimeStampedModel):
-    """A citizen's thread with one department number: its 24-hour window and who is answering."""
+    """A citizen's thread with one department number: its 24-hour window, who is answering, and where the
+    bot's state machine stands (`state` and `state_data`, so a restart resumes mid-conversation).
+
+    Handoff: `mode` is "human" from the moment the citizen is passed to officers; `needs_attention` is set
+    while nobody has taken it, and `assigned_officer` / `held_since` once an officer holds it.
+    """
 
     class Mode(models.TextChoices):
         BOT = "bot", _("Bot")
         HUMAN = "human", _("Officer")
+
+    class HandoffReason(models.TextChoices):
+        ASKED = "asked", _("The citizen asked for an officer")
+        NOT_UNDERSTOOD = "not_understood", _("The bot did not understand")
 
     citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="conversations")
     number = models.ForeignKey(WhatsAppNumber, on_delete=models.PROTECT, related_name="conversations")
@@ -62,11 +74,20 @@ class Conversation(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
     )
     last_inbound_at = models.DateTimeField(_("last message from the citizen"), null=True, blank=True)
+    state = models.CharField(_("bot state"), max_length=30, default="new")
+    state_data = models.JSONField(_("bot state data"), default=dict, blank=True)
+    failures = models.PositiveSmallIntegerField(_("messages not understood in a row"), default=0)
+    needs_attention = models.BooleanField(_("waiting for an officer"), default=False, db_index=True)
+    handoff_reason = models.CharField(_("handed to officers because"), max_length=20, blank=True,
+                                      choices=HandoffReason.choices)  # fmt: skip
+    handoff_at = models.DateTimeField(_("handed to officers at"), null=True, blank=True)
+    held_since = models.DateTimeField(_("held by the officer since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")
         constraints = [models.UniqueConstraint(fields=["citizen", "number"], name="conversation_unique_per_number")]
+        permissions = [("handle_conversation", _("Can take over conversations from the bot and hand them back"))]
 
     def __str__(self) -> str:
         return f"{self.citizen} ↔ {self.number.display_number}"

@@ -5,10 +5,12 @@ runs in a Celery task after commit. The conversation engine (issue 4) plugs into
 """
 
 import logging
+import os
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.core.db import insert_ignoring_conflicts
@@ -106,26 +108,129 @@ def inbound_message_store(
 
 
 def inbound_message_process(*, message_id: int) -> bool:
-    """Process one stored message once (the sweeper and Meta's retries may queue it again).
+    """Answer what a citizen sent: this message and every other unprocessed one of its conversation, in
+    the order they were written (Meta's time, then arrival), each once.
 
-    Returns False when it was already processed. Rows of one conversation are locked in turn, so two
-    workers never interleave one citizen's messages.
+    The conversation's row is locked first, so two workers never interleave one citizen's messages: the
+    second waits, then finds them processed. A burst (three messages in one second) is handled in order by
+    whichever worker gets the lock. Returns False when the message was already processed (the sweeper and
+    Meta's retries may queue it again).
     """
-    from apps.whatsapp.gateway import held_messages_release
+    from apps.whatsapp.gateway import held_messages_release, mark_read
+
+    conversation_id = Message.objects.filter(pk=message_id).values_list("conversation_id", flat=True).first()
+    if conversation_id is None:
+        return False
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("citizen", "number__department")
+            .get(pk=conversation_id)
+        )
+        pending = list(
+            conversation.messages.filter(direction=Message.Direction.INBOUND, processed_at__isnull=True)
+            .order_by(F("sent_at").asc(nulls_last=True), "id")
+            .select_for_update()
+        )
+        if message_id not in {message.pk for message in pending}:
+            return False
+        if conversation.window_open():
+            held_messages_release(conversation=conversation)
+        answering = engine_enabled()
+        for message in pending:
+            _inbound_one(conversation, message, answer=answering)
+        if answering:
+            mark_read(message=pending[-1])  # blue ticks on the last one mark all before it read
+    return True
+
+
+def engine_enabled() -> bool:
+    """Whether the bot answers citizens (CONVERSATION_ENGINE_ENABLED, default on).
+
+    Off, messages are still filed, their media fetched and held replies released; officers answer.
+    """
+    # Read here until govchat/settings.py declares it (env_bool("CONVERSATION_ENGINE_ENABLED", True)).
+    value = getattr(settings, "CONVERSATION_ENGINE_ENABLED", None)
+    if value is None:
+        value = os.environ.get("CONVERSATION_ENGINE_ENABLED", "").strip().lower() not in {"0", "false", "no", "off"}
+    return bool(value)
+
+
+def _inbound_one(conversation: Conversation, message: Message, *, answer: bool) -> None:
     from apps.whatsapp.tasks import media_download_task
 
+    from .engine import engine_handle
+
+    if message.media_id and not message.media_file:
+        transaction.on_commit(lambda pk=message.pk: media_download_task.delay(pk), robust=True)
+    try:
+        if answer:
+            with transaction.atomic():
+                engine_handle(conversation=conversation, message=message)
+    except Exception:
+        # One message the engine cannot answer must not block the citizen's next ones, nor come back
+        # forever through the sweeper: it is marked processed and flagged for an officer.
+        logger.exception("Conversation %s: message %s could not be answered", conversation.pk, message.pk)
+        conversation.refresh_from_db()
+        conversation.citizen.refresh_from_db()
+        message.needs_attention = True
+    message.processed_at = timezone.now()
+    message.status = Message.Status.PROCESSED
+    message.save(update_fields=["processed_at", "status", "needs_attention", "updated_at"])
+
+
+def conversation_handoff_request(*, conversation: Conversation, reason: str) -> None:
+    """Pass a conversation to its department's officers: the bot goes quiet, and it shows in the admin's
+    "waiting for an officer" filter until an officer takes it."""
+    now = timezone.now()
+    changes = {"mode": Conversation.Mode.HUMAN, "needs_attention": True, "handoff_reason": reason,
+               "handoff_at": now, "assigned_officer": None, "held_since": None}  # fmt: skip
+    Conversation.objects.filter(pk=conversation.pk).update(**changes, updated_at=now)
+    for key, value in changes.items():
+        setattr(conversation, key, value)
+
+
+def conversation_handoff_withdraw(*, conversation: Conversation) -> None:
+    """The citizen went back to the bot before any officer took the conversation."""
+    Conversation.objects.filter(pk=conversation.pk, assigned_officer__isnull=True).update(
+        mode=Conversation.Mode.BOT, needs_attention=False, updated_at=timezone.now()
+    )
+    conversation.mode, conversation.needs_attention = Conversation.Mode.BOT, False
+
+
+def conversation_take(*, conversation_id: int, officer) -> Conversation:
+    """An officer takes a conversation over from the bot (or from another officer): the bot stays silent
+    until it is handed back."""
     with transaction.atomic():
-        message = Message.objects.select_for_update().select_related("conversation").get(pk=message_id)
-        if message.processed_at is not None:
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        conversation.mode, conversation.assigned_officer = Conversation.Mode.HUMAN, officer
+        conversation.needs_attention, conversation.held_since = False, timezone.now()
+        if conversation.handoff_at is None:
+            conversation.handoff_at = conversation.held_since
+        conversation.save(update_fields=["mode", "assigned_officer", "needs_attention", "held_since", "handoff_at",
+                                         "updated_at"])  # fmt: skip
+    return conversation
+
+
+def conversation_hand_back(*, conversation_id: int) -> bool:
+    """An officer gives the conversation back to the bot, which tells the citizen. False if it was the bot's."""
+    from django.utils import translation
+
+    from apps.whatsapp import gateway
+
+    from .engine import texts
+
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().select_related("citizen").get(pk=conversation_id)
+        if conversation.mode == Conversation.Mode.BOT:
             return False
-        Conversation.objects.select_for_update().filter(pk=message.conversation_id).first()
-        if message.media_id and not message.media_file:
-            transaction.on_commit(lambda: media_download_task.delay(message.pk), robust=True)
-        if message.conversation.window_open():
-            held_messages_release(conversation=message.conversation)
-        message.processed_at = timezone.now()
-        message.status = Message.Status.PROCESSED
-        message.save(update_fields=["processed_at", "status", "updated_at"])
+        conversation.mode, conversation.assigned_officer, conversation.held_since = Conversation.Mode.BOT, None, None
+        conversation.needs_attention, conversation.failures = False, 0
+        conversation.state, conversation.state_data = "menu", {}
+        conversation.save(update_fields=["mode", "assigned_officer", "held_since", "needs_attention", "failures",
+                                         "state", "state_data", "updated_at"])  # fmt: skip
+        with translation.override(conversation.citizen.language or "en"):
+            gateway.text(conversation=conversation, body=str(texts.HANDED_BACK))
     return True
 
 

@@ -25,8 +25,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "departments.change_whatsappnumber",
         "departments.*_officer",
         "conversations.view_*",
+        "conversations.handle_conversation",
     ],
-    Officer.Role.OFFICER: ["services.view_*", "departments.view_department", "conversations.view_*"],
+    Officer.Role.OFFICER: [
+        "services.view_*",
+        "departments.view_department",
+        "conversations.view_*",
+        "conversations.handle_conversation",
+    ],
     Officer.Role.AUDITOR: ["*.view_*"],
 }
 

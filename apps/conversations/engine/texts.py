@@ -1,0 +1,158 @@
+"""Every text the bot sends, in one module, through Django's gettext (Hindi in locale/hi/LC_MESSAGES).
+
+Kept together so that translators see the whole voice of the bot at once, and so that a test can check
+that each of them has a natural Hindi translation. Texts written by departments (service names,
+eligibility, documents) are data, in the catalogue's `_en`/`_hi` columns, not here.
+Hindi uses forms that do not depend on the bot's gender ("यह समझ में नहीं आया", not "मैं समझ नहीं पाया").
+"""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# The version of the consent notice below: change it whenever the notice's meaning changes, so that the
+# record shows which text each citizen agreed to.
+CONSENT_VERSION = "2026-01"
+
+WELCOME = _("Hello! I am the Delhi Government's WhatsApp assistant.")
+CHOOSE_LANGUAGE = _("Please choose your language.")
+
+CONSENT_NOTICE = _(
+    "Before we begin, here is how your information is used (Digital Personal Data Protection Act, 2023):\n"
+    "• *What*: your WhatsApp number and name, your messages, and the details and documents you share "
+    "for a service.\n"
+    "• *Why*: only to provide the services you ask for, to update you on them and to answer your questions.\n"
+    "• *How long*: while your requests are open, and afterwards only as long as the law on government "
+    "records requires.\n"
+    "• *Where*: on the Delhi Government's own servers; only the department concerned sees it.\n"
+    "• *Your rights*: write STOP at any time to withdraw your consent; write OFFICER to ask for your "
+    "information to be corrected or erased.\n\n"
+    "Do you agree?"
+)
+AGREE = _("I agree")
+DISAGREE = _("I do not agree")
+CONSENT_THANKS = _("Thank you, your consent is recorded.")
+CONSENT_REFUSED = _(
+    "All right. Without your consent your details cannot be taken, so services cannot be provided here. "
+    "If you change your mind, write HI and tap “I agree”. You can also visit your nearest government office."
+)
+CONSENT_REMINDER = _("To continue, please tap “I agree” on the notice above.")
+
+MENU_BODY = _(
+    "What do you need help with? Choose from the list, or write it in your own words (for example “birth certificate”)."
+)
+MENU_BUTTON = _("See services")
+MENU_SECTION = _("Main menu")
+GREETING = _("Hello!")
+
+CATEGORY_TITLES = {
+    "certificates": _("Certificates"),
+    "welfare": _("Pensions and welfare"),
+    "bills": _("Bills and taxes"),
+    "licences": _("Licences"),
+    "police": _("Police verification"),
+    "grievances": _("Grievances"),
+    "status": _("Check status"),
+    "other": _("Other services"),
+    "officer": _("Talk to an officer"),
+}
+CATEGORY_DESCRIPTIONS = {
+    "certificates": _("Birth, death, caste, income, domicile…"),
+    "welfare": _("Pensions, ration card, scholarships, health"),
+    "bills": _("Water bill, property tax, traffic challan"),
+    "licences": _("Driving licence, trade licence, shop registration"),
+    "police": _("Tenant, domestic help, police clearance, lost items"),
+    "grievances": _("Lodge a complaint or give feedback"),
+    "status": _("Your application, grievance or pension"),
+    "other": _("Water connection, tanker, offices, schemes"),
+    "officer": _("A person from the department replies here"),
+}
+CATEGORY_BODY = _("%(category)s: choose a service.")
+CATEGORY_BUTTON = _("Choose")
+CATEGORY_EMPTY = _("There are no services here yet.")
+BY_REFERENCE = _("By reference number")
+BY_REFERENCE_HINT = _("Like DLA260001234")
+MY_APPLICATIONS = _("My applications")
+MY_APPLICATIONS_HINT = _("Applications made on WhatsApp")
+
+CARD_DEPARTMENT = _("Department")
+CARD_ELIGIBILITY = _("Who is eligible")
+CARD_DOCUMENTS = _("Documents needed")
+CARD_OPTIONAL = _("If applicable")
+CARD_FEE = _("Fee")
+CARD_FREE = _("Free")
+CARD_TIME = _("Time taken")
+CARD_IMMEDIATE = _("Immediate")
+CARD_ONE_DAY = _("Usually 1 day")
+CARD_DAYS = _("Usually %(days)s days")
+NEXT_STEP = _("What would you like to do next?")
+APPLY = pgettext_lazy("button", "Apply")
+PAY = pgettext_lazy("button", "Pay")
+CHECK_STATUS = pgettext_lazy("button", "Check status")
+LODGE_GRIEVANCE = pgettext_lazy("button", "Lodge a grievance")
+GIVE_FEEDBACK = pgettext_lazy("button", "Give feedback")
+MAIN_MENU = pgettext_lazy("button", "Main menu")
+TALK_TO_OFFICER = pgettext_lazy("button", "Talk to an officer")
+
+COMING_SOON = {
+    "apply": _("Applying for %(service)s here on WhatsApp is coming soon; applications cannot be taken here yet."),
+    "pay": _("Paying for %(service)s here on WhatsApp is coming soon; payments cannot be taken here yet."),
+    "grievance": _("Lodging a grievance here on WhatsApp is coming soon."),
+    "feedback": _("Giving feedback here on WhatsApp is coming soon."),
+}
+UNTIL_THEN_PORTAL = _("Until then you can use the %(portal)s portal or visit an office of the %(department)s.")
+UNTIL_THEN_OFFICE = _("Until then you can visit an office of the %(department)s.")
+UNTIL_THEN_OFFICER = _("Until then an officer can take your complaint or feedback here: tap “Talk to an officer”.")
+KEEP_READY = _("Keep these documents ready:")
+
+STATUS_ASK = _(
+    "Please send your reference number. It looks like DLA260001234 (application), DLG… (grievance) or DLP… (payment)."
+)
+STATUS_NOT_FOUND = {
+    "DLA": _("We could not find application %(reference)s. Please check the number and send it again."),
+    "DLG": _("We could not find grievance %(reference)s. Please check the number and send it again."),
+    "DLP": _("We could not find payment %(reference)s. Please check the number and send it again."),
+}
+STATUS_FOUND = _("%(reference)s (%(service)s): %(status)s. Last updated %(updated)s.")
+STATUS_NO_APPLICATIONS = _(
+    "You have no applications made on WhatsApp yet. If you applied elsewhere, send the reference number "
+    "from your receipt."
+)
+STATUS_NOT_A_REFERENCE = _(
+    "That does not look like a reference number. It starts with DLA, DLG or DLP followed by 9 digits, "
+    "like DLA260001234."
+)
+ANOTHER_NUMBER = _("Another number")
+
+HANDOFF = _(
+    "An officer of the %(department)s has been asked to reply to you here. Until they do, this assistant "
+    "will stay quiet. To come back to the assistant, write MENU."
+)
+HANDOFF_NOT_UNDERSTOOD = _("Sorry, this was not understood again, so a person will help you.")
+HANDOFF_WITHDRAWN = _("All right, you are back with the assistant.")
+HANDED_BACK = _("The officer has finished. You are back with the assistant: write MENU to see the services.")
+
+OPTED_OUT = _(
+    "Done: you will get no more announcements or reminders from us, and your consent is withdrawn. "
+    "Requests you have already made go on as before. To start again, write START."
+)
+OPTED_IN = _("Welcome back! You will get our updates again.")
+
+HELP = _(
+    "I can help with Delhi Government services: certificates, pensions, bills, licences, police "
+    "verification, grievances and status. Tap a button, or write what you need in Hindi or English.\n\n"
+    "Words that work everywhere:\n"
+    "• MENU: the main menu\n"
+    "• BACK: the previous step\n"
+    "• CANCEL: stop what you are doing\n"
+    "• OFFICER: talk to a person\n"
+    "• HINDI or ENGLISH: change the language\n"
+    "• STOP: no more messages"
+)
+NOT_UNDERSTOOD = _(
+    "Sorry, that was not understood. Please choose from the menu, or write the name of the service you need "
+    "(for example “income certificate”)."
+)
+LANGUAGE_SET = _("All right, replies will now be in English.")
+CANCELLED = _("Cancelled.")
+TEXT_ONLY = _("For now only typed messages and button taps can be read. Please type your message or use the buttons.")
+ERROR = _("Sorry, something went wrong on our side. Please try again in a moment.")
