@@ -194,7 +194,11 @@ def _processing_queue(event_id: int, *, coalesce: bool) -> None:
         webhook_event_process_task.delay(event_id)
         return
     if wanted:
-        webhook_events_drain_task.delay()
+        try:
+            webhook_events_drain_task.delay()
+        except Exception:
+            flag_clear(DRAIN_FLAG)  # the broker is down: let the next POST try again, not wait out the flag
+            raise
 
 
 def webhook_events_drain(*, batch: int = 100, limit: int = 10_000) -> int:
