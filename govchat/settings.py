@@ -249,6 +249,10 @@ WHATSAPP_MEDIA_MAX_MB = env_int("WHATSAPP_MEDIA_MAX_MB", 16)
 # The simulator at /simulator/: on in the embedded default, off in production unless enabled.
 WHATSAPP_SIMULATOR_ENABLED = env_bool("WHATSAPP_SIMULATOR_ENABLED", not PRODUCTION)
 
+# --- The conversation engine ----------------------------------------------------------------------------
+# Off, citizens' messages are still filed (and media fetched), but only officers answer them.
+CONVERSATION_ENGINE_ENABLED = env_bool("CONVERSATION_ENGINE_ENABLED", True)
+
 # --- OpenAI-compatible endpoint (off unless a key is set) ----------------------------------------------
 OPENAI_API_KEY = env_secret("OPENAI_API_KEY")
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL") or None

@@ -5,7 +5,6 @@ runs in a Celery task after commit. The conversation engine (issue 4) plugs into
 """
 
 import logging
-import os
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -149,11 +148,7 @@ def engine_enabled() -> bool:
 
     Off, messages are still filed, their media fetched and held replies released; officers answer.
     """
-    # Read here until govchat/settings.py declares it (env_bool("CONVERSATION_ENGINE_ENABLED", True)).
-    value = getattr(settings, "CONVERSATION_ENGINE_ENABLED", None)
-    if value is None:
-        value = os.environ.get("CONVERSATION_ENGINE_ENABLED", "").strip().lower() not in {"0", "false", "no", "off"}
-    return bool(value)
+    return settings.CONVERSATION_ENGINE_ENABLED
 
 
 def _inbound_one(conversation: Conversation, message: Message, *, answer: bool) -> None:

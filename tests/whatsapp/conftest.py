@@ -21,6 +21,13 @@ def signature(body: bytes, secret: str = APP_SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def inbound():
+    """What citizens sent (the bot's replies are rows too, outbound)."""
+    from apps.conversations.models import Message
+
+    return Message.objects.filter(direction=Message.Direction.INBOUND)
+
+
 @pytest.fixture(autouse=True)
 def _whatsapp_settings(settings):
     settings.WHATSAPP_APP_SECRET = APP_SECRET

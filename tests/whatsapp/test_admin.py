@@ -33,7 +33,7 @@ def test_messages_are_a_record_nobody_edits(client, numbers, post_webhook):
 
     post_webhook("text")
     client.force_login(make_officer(role=Officer.Role.STATE_ADMIN))
-    message = Message.objects.get()
+    message = Message.objects.get(direction="in")
 
     page = client.get(reverse("admin:conversations_message_change", args=[message.pk]))
     post = client.post(reverse("admin:conversations_message_change", args=[message.pk]), {"body": "edited"})

@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.conversations.models import Citizen, Conversation, Message
 from apps.whatsapp import gateway
 from apps.whatsapp.models import WebhookEvent
-from tests.whatsapp.conftest import MAIN_NUMBER_ID, payload_bytes
+from tests.whatsapp.conftest import MAIN_NUMBER_ID, inbound, payload_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -84,9 +84,10 @@ def test_aadhaar_numbers_a_citizen_types_are_never_stored_in_full(numbers, post_
     # 2345 6789 0124 is Verhoeff-valid; the sender's own number (12 digits too) must stay as it is.
     post_webhook(_text_payload(text={"body": "mera aadhaar 2345 6789 0124 hai, aur 234567890124 bhi"}))
 
-    message = Message.objects.get()
+    message = inbound().get()
     event = WebhookEvent.objects.get()
-    for stored in (message.body, json.dumps(message.payload), event.body):
+    replies = [m.body + json.dumps(m.payload) for m in Message.objects.filter(direction="out")]
+    for stored in (message.body, json.dumps(message.payload), event.body, *replies):
         assert "2345 6789 0124" not in stored and "234567890124" not in stored
     assert message.body == "mera aadhaar XXXX XXXX 0124 hai, aur XXXXXXXX0124 bhi"
     assert message.conversation.citizen.wa_id == "919876543210" and "919876543210" in event.body

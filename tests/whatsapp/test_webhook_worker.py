@@ -11,7 +11,7 @@ from django.urls import reverse
 from apps.conversations.models import Message
 from apps.whatsapp.models import WebhookUpdate
 from govchat.celery import app as celery_app
-from tests.whatsapp.conftest import APP_SECRET, MAIN_NUMBER_ID, payload_bytes, signature
+from tests.whatsapp.conftest import APP_SECRET, MAIN_NUMBER_ID, inbound, payload_bytes, signature
 
 
 def _text_from(wa_id: str, n: int) -> bytes:
@@ -40,19 +40,18 @@ def test_a_burst_of_posts_is_filed_and_processed_by_a_real_worker(numbers, clien
                                        HTTP_X_HUB_SIGNATURE_256=signature(body))  # fmt: skip
                 assert response.status_code == 200
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and Message.objects.filter(processed_at__isnull=False).count() < 30:
+        while time.monotonic() < deadline and inbound().filter(processed_at__isnull=False).count() < 30:
             time.sleep(0.25)
     finally:
         celery_app.conf["CELERY_TASK_DEFAULT_QUEUE"] = default_queue
 
-    assert Message.objects.filter(processed_at__isnull=False).count() == 30
+    assert inbound().filter(processed_at__isnull=False).count() == 30
     assert not WebhookUpdate.objects.filter(processed_at__isnull=True).exists()
     for wa_id in citizens:
-        bodies = (
-            Message.objects.filter(conversation__citizen__wa_id=wa_id)
-            .order_by("sent_at")
-            .values_list("body", flat=True)
-        )
+        bodies = inbound().filter(conversation__citizen__wa_id=wa_id).order_by("sent_at").values_list("body", flat=True)
         assert list(bodies) == [f"sandesh {n}" for n in range(6)]
+        # The worker answered each of them, starting with the bilingual welcome.
+        first_reply = Message.objects.filter(conversation__citizen__wa_id=wa_id, direction="out").order_by("pk").first()
+        assert first_reply is not None and "नमस्ते" in first_reply.body and "Hello" in first_reply.body
         assert Message.objects.filter(conversation__citizen__wa_id=wa_id).values("conversation").distinct().count() == 1
     assert numbers[MAIN_NUMBER_ID].conversations.count() == 5
