@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govchat.settings")
+os.environ["DEBUG"] = "false"  # no query log: production runs without it
 NUMBER_ID = "106540352242922"
 
 
