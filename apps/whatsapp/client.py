@@ -177,8 +177,20 @@ def _ca_bundle() -> str:
     return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
 
 
+class _NoLogging:
+    """Stands in for the `logging` module inside heyoo, which logs every request and response (citizens'
+    numbers and messages among them) on the root logger: nothing of that may reach a log, and building
+    the records only to drop them cost two stack walks per send."""
+
+    def _drop(self, *args, **kwargs) -> None:
+        return None
+
+    debug = info = warning = error = exception = critical = _drop
+
+
 HTTP = _PooledRequests()
-heyoo.requests = HTTP  # heyoo looks `requests` up in its module globals on every call
+heyoo.requests = HTTP  # heyoo looks `requests` and `logging` up in its module globals on every call
+heyoo.logging = _NoLogging()
 
 
 def _token(number: WhatsAppNumber) -> str:
