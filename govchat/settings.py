@@ -132,6 +132,10 @@ if DATABASE_URL:
     else:
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 10)
+        # The hot paths' statements (apps/core/db.py execute_hot) are prepared after this many runs on a
+        # connection; Django's own queries never are. "off" for a PgBouncer in transaction pooling mode.
+        threshold = env_str("DB_PREPARE_THRESHOLD", "5")
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None if threshold.lower() == "off" else int(threshold)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -80,7 +80,7 @@ def execute_hot(sql: str, params: list) -> tuple | None:
     """Run one statement of a hot path and return its first row (None if it has none).
 
     On PostgreSQL with server-side binding, so psycopg prepares the statement after a few runs and
-    PostgreSQL stops parsing and planning it each time (DATABASES OPTIONS prepare_threshold=None turns
+    PostgreSQL stops parsing and planning it each time (DB_PREPARE_THRESHOLD=off in the environment turns
     that off, as a transaction-pooling PgBouncer needs); elsewhere through Django's cursor. Errors are
     Django's, as from any query.
     """
