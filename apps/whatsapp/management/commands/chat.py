@@ -69,7 +69,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--base-url", default="", help=f"Where the webhook is (default SITE_URL, {settings.SITE_URL})."
         )
-        parser.add_argument("--wait", type=float, default=3.0, help="Seconds to wait for the bot after each message.")
+        parser.add_argument("--wait", type=float, default=10.0, help="Seconds to wait at most for the bot's answer.")
 
     def handle(self, *args, **options):
         try:
@@ -127,14 +127,21 @@ class Command(BaseCommand):
         return simulator_text_send(body=line, **common)
 
     def show_replies(self) -> None:
-        """Wait up to --wait seconds for the bot, print what it sends, and report it delivered and read."""
-        deadline, quiet_until = time.monotonic() + self.wait, None
-        while time.monotonic() < deadline and (quiet_until is None or time.monotonic() < quiet_until):
+        """Wait up to --wait seconds for the bot, print what it sends, and report it delivered and read.
+
+        Done early once the bot has been quiet a moment and what it sent has left (has a wamid): a button
+        can only be tapped, and a message read, once it has reached the phone."""
+        deadline, quiet_until, shown = time.monotonic() + self.wait, None, []
+        while time.monotonic() < deadline:
             for message in simulator_messages(number=self.number, phone=self.phone, after_id=self.last_id):
                 self.last_id = max(self.last_id, message.pk)
                 if message.direction == Message.Direction.OUTBOUND:
                     self.print_bot(message)
+                    shown.append(message.pk)
                     quiet_until = time.monotonic() + 0.75  # a reply often comes as a burst of messages
+            if quiet_until is not None and time.monotonic() >= quiet_until:
+                if not Message.objects.filter(pk__in=shown, wamid__isnull=True).exists():
+                    break
             time.sleep(POLL_SECONDS)
         try:
             simulator_receipts_send(number=self.number, phone=self.phone, status="read", base_url=self.base_url)
