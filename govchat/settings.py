@@ -263,6 +263,7 @@ OPENAI_API_KEY = env_secret("OPENAI_API_KEY")
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL") or None
 OPENAI_MODEL = env_str("OPENAI_MODEL", "gpt-4o-mini")
 OPENAI_TIMEOUT = float(env_str("OPENAI_TIMEOUT", "15"))
+OPENAI_TRANSCRIBE_MODEL = env_str("OPENAI_TRANSCRIBE_MODEL", "whisper-1")
 OPENAI_ENABLED = bool(OPENAI_API_KEY)
 
 # --- Internationalisation -----------------------------------------------------------------------------

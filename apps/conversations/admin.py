@@ -3,9 +3,9 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from apps.departments.scoping import DepartmentScopedAdminMixin
+from apps.departments.scoping import DepartmentScopedAdminMixin, StateWideOnlyAdminMixin
 
-from .models import Citizen, Conversation, Message
+from .models import Citizen, Conversation, LLMCall, Message
 from .services import conversation_hand_back, conversation_take
 
 
@@ -47,7 +47,7 @@ class CitizenAdmin(DepartmentScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAd
 class MessageInline(DepartmentScopedAdminMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = Message
     department_lookup = "conversation__number__department"
-    fields = ["created_at", "direction", "type", "body", "status", "error_code"]
+    fields = ["created_at", "direction", "type", "body", "transcribed", "status", "error_code"]
     readonly_fields = fields
     ordering = ["-created_at"]
     extra = 0
@@ -93,7 +93,7 @@ class ConversationAdmin(DepartmentScopedAdminMixin, ReadOnlyAdminMixin, admin.Mo
 class MessageAdmin(DepartmentScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     department_lookup = "conversation__number__department"
     list_display = ["created_at", "conversation", "direction", "type", "short_body", "status", "error_code"]
-    list_filter = ["direction", "status", "needs_attention", "type"]
+    list_filter = ["direction", "status", "needs_attention", "type", "transcribed"]
     list_select_related = ["conversation__citizen", "conversation__number"]
     search_fields = ["wamid", "body"]
     date_hierarchy = "created_at"
@@ -103,3 +103,15 @@ class MessageAdmin(DepartmentScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAd
     @admin.display(description=_("text"))
     def short_body(self, obj: Message) -> str:
         return obj.body[:80]
+
+
+@admin.register(LLMCall)
+class LLMCallAdmin(StateWideOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every call to the model, for the state IT admin: latency, tokens, timeouts and failures."""
+
+    list_display = ["started_at", "kind", "model", "outcome", "latency_ms", "prompt_tokens", "completion_tokens",
+                    "error", "conversation_id"]  # fmt: skip
+    list_filter = ["kind", "outcome", "model"]
+    date_hierarchy = "started_at"
+    paginator = CappedCountPaginator
+    show_full_result_count = False

@@ -152,6 +152,8 @@ class Message(TimeStampedModel):
     media_id = models.CharField(_("media ID"), max_length=128, blank=True)
     media_file = models.FileField(_("file"), upload_to="whatsapp/%Y/%m/", blank=True)
     media_mime_type = models.CharField(_("file type"), max_length=100, blank=True)
+    # A voice note the model transcribed: `body` then holds the transcript (Aadhaar masked).
+    transcribed = models.BooleanField(_("transcribed voice note"), default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -168,3 +170,40 @@ class Message(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.type}: {self.body[:40]}"
+
+
+class LLMCall(models.Model):
+    """One call to the OpenAI-compatible model, successful or not: its kind, latency, tokens and outcome,
+    so the state IT admin sees what the model costs and how often it fails. No prompt, no citizen text."""
+
+    class Kind(models.TextChoices):
+        UNDERSTAND = "understand", _("Understand a message")
+        ANSWER = "answer", _("Answer a question")
+        TRANSCRIBE = "transcribe", _("Transcribe a voice note")
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("Answered")
+        TIMEOUT = "timeout", _("Timed out")
+        ERROR = "error", _("Failed")
+        INVALID = "invalid", _("Unusable answer")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    model = models.CharField(_("model"), max_length=100)
+    started_at = models.DateTimeField(_("started at"), db_index=True)
+    latency_ms = models.PositiveIntegerField(_("latency (ms)"))
+    prompt_tokens = models.PositiveIntegerField(_("prompt tokens"), null=True, blank=True)
+    completion_tokens = models.PositiveIntegerField(_("completion tokens"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
+    # The exception's class and HTTP status only: an SDK's message may quote what was sent.
+    error = models.CharField(_("error"), max_length=200, blank=True)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="llm_calls"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("model call")
+        verbose_name_plural = _("model calls")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.outcome} {self.latency_ms} ms"

@@ -21,7 +21,9 @@ from ..models import Citizen, Conversation, Message
 from ..services import conversation_handoff_request, conversation_handoff_withdraw
 from . import ids, screens, texts
 from .flows import FLOWS
+from .questions import question_answer
 from .turn import Turn
+from .voice import voice_transcribe
 
 MAX_FAILURES = 3
 SILENT_TYPES = {"reaction", "system", "ephemeral", "request_welcome"}
@@ -35,6 +37,8 @@ DISAGREE_WORDS = {"no", "i do not agree", "disagree", "nahi", "nahin", "nhi", "a
 def engine_handle(*, conversation: Conversation, message: Message) -> Turn:
     """Answer one inbound message of a conversation whose row the caller holds locked; save the new state."""
     citizen = conversation.citizen
+    if conversation.mode == Conversation.Mode.BOT and consented(citizen):  # nothing is sent out before consent
+        voice_transcribe(message=message)
     turn = Turn(conversation=conversation, message=message)
     language = citizen.language or (turn.understanding.language if turn.is_text else "en")
     with translation.override(language):
@@ -192,6 +196,8 @@ def _typed(turn: Turn) -> None:
         pass
     elif understanding.reference:
         FLOWS["status"].start(turn, reference=understanding.reference)
+    elif question_answer(turn):
+        pass
     elif understanding.service and screens.service_card(turn, understanding.service):
         pass
     else:

@@ -48,12 +48,12 @@ class Turn:
 
     @property
     def is_text(self) -> bool:
-        return self.text_override is not None or self.message.type in TEXT_TYPES
+        return self.text_override is not None or self.message.type in TEXT_TYPES or self.message.transcribed
 
     @property
     def reply_id(self) -> str:
         """The id of the button or row the citizen tapped ("" for typed messages)."""
-        if self.text_override is not None or self.message.type not in TAP_TYPES:
+        if self.text_override is not None or self.message.type not in TAP_TYPES or self.message.transcribed:
             return ""
         return self.message.reply_id
 
@@ -66,7 +66,7 @@ class Turn:
         """What a typed message means (an empty "unknown" for taps and media)."""
         if not self.is_text or not self.text.strip():
             return Understanding(intent="unknown", language=self.language)
-        return understand(self.text, use_llm=True)
+        return understand(self.text, use_llm=True, conversation_id=self.conversation.pk)
 
     def go(self, state: str, **data) -> None:
         """Move the state machine; the engine saves it with the turn."""

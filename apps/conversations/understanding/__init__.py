@@ -31,14 +31,16 @@ __all__ = [
 
 
 def understand(
-    text: str, *, index: CatalogueIndex | None = None, use_llm: bool = False, llm_always: bool = False
-) -> Understanding:
-    """What a citizen's message means. `index` defaults to the current catalogue's (one cheap query)."""
+    text: str, *, index: CatalogueIndex | None = None, use_llm: bool = False, llm_always: bool = False,
+    conversation_id: int | None = None,
+) -> Understanding:  # fmt: skip
+    """What a citizen's message means. `index` defaults to the current catalogue's (one cheap query);
+    `conversation_id` goes on the record of a model call."""
     index = catalogue_index() if index is None else index
     offline = understand_offline(text or "", index=index)
     if (use_llm or llm_always) and (llm_always or offline.confidence < UNSURE or offline.intent == "unknown"):
         from .llm import llm_enabled, understand_llm
 
         if llm_enabled() and (text or "").strip():
-            return understand_llm(text, offline=offline, index=index)
+            return understand_llm(text, offline=offline, index=index, conversation_id=conversation_id)
     return offline
