@@ -145,7 +145,6 @@ def webhook_receive(*, body: bytes) -> WebhookReceipt:
     This is the whole of the request's work: one INSERT statement on PostgreSQL (two in a transaction
     elsewhere) and one enqueue. A broker that is down loses nothing: the sweeper queues what is pending.
     """
-
     try:
         payload = json.loads(body, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as exc:
@@ -176,11 +175,11 @@ DRAIN_FLAG_SECONDS = 30
 def _processing_queue(event_id: int, *, coalesce: bool) -> None:
     """Queue the processing of one stored event, after its commit.
 
-    Where Redis is configured, POSTs coalesce: a request queues a drain only
-    when none is waiting (a flag set with SET NX), and the drain clears the flag before it looks for
-    pending events, so each event is either seen by a drain already queued or queues a new one. One
-    Redis round trip replaces a Celery publish on most requests; under load several drains run side by
-    side. Otherwise (the embedded default, no Redis), each event is queued on its own.
+    Where Redis is configured, POSTs coalesce: a request queues a drain only when none is waiting (a
+    flag set with SET NX), and the drain clears the flag before it looks for pending events, so each
+    event is either seen by a drain already queued or queues a new one. One Redis round trip replaces a
+    Celery publish on most requests; under load several drains run side by side. Otherwise (the
+    embedded default, no Redis), each event is queued on its own.
     """
     from .tasks import webhook_event_process_task, webhook_events_drain_task
 
@@ -190,7 +189,7 @@ def _processing_queue(event_id: int, *, coalesce: bool) -> None:
     try:
         wanted = flag_set(DRAIN_FLAG, seconds=DRAIN_FLAG_SECONDS)
     except RedisError:  # Redis is down: queue this event on its own rather than risk it waiting
-        logger.warning("Cache unavailable; queuing webhook event %s on its own", event_id, exc_info=True)
+        logger.warning("Redis unavailable; queuing webhook event %s on its own", event_id, exc_info=True)
         webhook_event_process_task.delay(event_id)
         return
     if wanted:
