@@ -17,7 +17,8 @@ _P = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 
       [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8]]  # fmt: skip
 
 # 12 digits, optionally in groups of four split by a space or hyphen, not inside a longer run of digits.
-AADHAAR_RE = re.compile(r"(?<!\d)([2-9]\d{3})([ \-]?)(\d{4})\2(\d{4})(?!\d)")
+# ASCII or Devanagari digits (२३४५ ...): citizens type both, and int() reads both for the checksum.
+AADHAAR_RE = re.compile(r"(?<!\d)([2-9२-९]\d{3})([ \-]?)(\d{4})\2(\d{4})(?!\d)")
 # Keys in Meta's payloads that carry identities, not what a citizen typed: never masked.
 IDENTITY_KEYS = {
     "from", "wa_id", "id", "recipient_id", "phone_number_id", "display_phone_number", "user_id", "from_user_id",

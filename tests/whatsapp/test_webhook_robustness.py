@@ -93,6 +93,22 @@ def test_aadhaar_numbers_a_citizen_types_are_never_stored_in_full(numbers, post_
     assert message.conversation.citizen.wa_id == "919876543210" and "919876543210" in event.body
 
 
+@pytest.mark.parametrize("ascii_escaped", [True, False], ids=["escaped", "utf8"])
+def test_an_aadhaar_number_typed_in_devanagari_digits_is_masked_too(numbers, post_webhook, ascii_escaped):
+    # Meta escapes non-ASCII (\u0968...), but a proxy may not: either way the raw text must not slip past.
+    payload = _text_payload(text={"body": "मेरा आधार २३४५ ६७८९ ०१२४ है"})
+    post_webhook(json.dumps(payload, ensure_ascii=ascii_escaped).encode())
+
+    message = inbound().get()
+    event = WebhookEvent.objects.get()
+    for stored in (
+        message.body,
+        json.loads(event.body)["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"],
+    ):
+        assert "२३४५ ६७८९" not in stored and stored.endswith("०१२४ है")
+    assert "XXXX" in message.body
+
+
 @pytest.fixture
 def conversation(numbers):
     citizen = Citizen.objects.create(wa_id="919958045621", language="hi")
