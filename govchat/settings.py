@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "apps.services",
     "apps.conversations",
     "apps.whatsapp",
+    "apps.applications",
 ]
 
 MIDDLEWARE = [
