@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationsConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
+    label = "applications"
     name = "apps.applications"
     verbose_name = _("Applications")
