@@ -251,6 +251,9 @@ WHATSAPP_WEBHOOK_COALESCE = env_bool("WHATSAPP_WEBHOOK_COALESCE", bool(REDIS_URL
 # The approved utility template sent when a message must go out after the 24-hour window (error 131047):
 # it asks the citizen to reply, and their reply releases what was held. Approved in both languages.
 WHATSAPP_REENGAGEMENT_TEMPLATE = env_str("WHATSAPP_REENGAGEMENT_TEMPLATE", "govchat_update_waiting")
+# An approved template (parameters: reference, service, new state) for application updates outside the
+# 24-hour window.
+WHATSAPP_STATUS_TEMPLATE = env_str("WHATSAPP_STATUS_TEMPLATE", "govchat_application_update")
 WHATSAPP_MEDIA_MAX_MB = env_int("WHATSAPP_MEDIA_MAX_MB", 16)
 # The simulator at /simulator/: on in the embedded default, off in production unless enabled.
 WHATSAPP_SIMULATOR_ENABLED = env_bool("WHATSAPP_SIMULATOR_ENABLED", not PRODUCTION)
@@ -258,6 +261,9 @@ WHATSAPP_SIMULATOR_ENABLED = env_bool("WHATSAPP_SIMULATOR_ENABLED", not PRODUCTI
 # --- The conversation engine ----------------------------------------------------------------------------
 # Off, citizens' messages are still filed (and media fetched), but only officers answer them.
 CONVERSATION_ENGINE_ENABLED = env_bool("CONVERSATION_ENGINE_ENABLED", True)
+
+# Applications: a draft not touched for this many days is closed, and the citizen starts afresh.
+APPLICATION_DRAFT_DAYS = env_int("APPLICATION_DRAFT_DAYS", 15)
 
 # --- OpenAI-compatible endpoint (off unless a key is set) ----------------------------------------------
 OPENAI_API_KEY = env_secret("OPENAI_API_KEY")

@@ -26,12 +26,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "departments.*_officer",
         "conversations.view_*",
         "conversations.handle_conversation",
+        "applications.view_*",
+        "applications.change_application",
+        "applications.process_application",
     ],
     Officer.Role.OFFICER: [
         "services.view_*",
         "departments.view_department",
         "conversations.view_*",
         "conversations.handle_conversation",
+        "applications.view_*",
+        "applications.change_application",
+        "applications.process_application",
     ],
     Officer.Role.AUDITOR: ["*.view_*"],
 }

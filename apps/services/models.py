@@ -81,6 +81,17 @@ class Service(BilingualModel, TimeStampedModel):
     sla_days = models.PositiveSmallIntegerField(
         _("SLA days"), default=0, validators=[MaxValueValidator(365)], help_text=_("0 when the answer is immediate.")
     )
+    # Delhi (Right of Citizen to Time Bound Delivery of Services) Act, 2011: what a citizen is owed for
+    # each day an application is late, up to a cap.
+    compensation_per_day = models.PositiveIntegerField(_("compensation a day late (₹)"), default=10)
+    compensation_cap = models.PositiveIntegerField(_("compensation cap (₹)"), default=200)
+    certificate_fields = models.JSONField(
+        _("printed on the certificate"),
+        default=list,
+        blank=True,
+        help_text=_('Form field keys printed on the certificate, in order, like ["child_name", "date_of_birth"]. '
+                    "Empty: every answer except Aadhaar, mobile and email."),
+    )  # fmt: skip
     fulfilment = models.CharField(_("fulfilled"), max_length=10, choices=Fulfilment.choices, default=Fulfilment.OFFICER)
     connector = models.CharField(_("portal connector"), max_length=20, choices=Connector.choices, blank=True)
     is_active = models.BooleanField(

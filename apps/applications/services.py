@@ -1,0 +1,341 @@
+"""Applications: drafts, submission, the state machine and its statutory clock, and telling the citizen.
+
+Every change of state goes through `application_transition`, which holds the application's row lock,
+refuses any move not in `TRANSITIONS`, records who moved it (an `ApplicationTransition`), and queues the
+citizen's WhatsApp update after commit. Officer actions (request documents, approve, reject, issue) and
+the portal's status callbacks are thin callers of it, so no path can skip a rule.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+
+from apps.conversations.models import Citizen, Conversation, Message
+from apps.core.exceptions import ApplicationError
+from apps.services.models import Service
+
+from . import texts
+from .models import Application, ApplicationDocument, ApplicationTransition
+
+logger = logging.getLogger(__name__)
+
+State = Application.State
+Actor = ApplicationTransition.Actor
+
+# The only moves there are. Anything else is refused in `application_transition`.
+TRANSITIONS: dict[str, set[str]] = {
+    State.DRAFT: {State.PAYMENT_PENDING, State.SUBMITTED, State.CANCELLED, State.EXPIRED},
+    State.PAYMENT_PENDING: {State.SUBMITTED, State.CANCELLED},
+    State.SUBMITTED: {State.FORWARDED, State.UNDER_REVIEW, State.DOCUMENTS_REQUESTED, State.APPROVED, State.REJECTED},
+    State.FORWARDED: {State.UNDER_REVIEW, State.DOCUMENTS_REQUESTED, State.APPROVED, State.REJECTED, State.ISSUED},
+    State.UNDER_REVIEW: {State.DOCUMENTS_REQUESTED, State.APPROVED, State.REJECTED},
+    State.DOCUMENTS_REQUESTED: {State.UNDER_REVIEW, State.REJECTED},
+    State.APPROVED: {State.ISSUED},
+    State.REJECTED: set(),
+    State.ISSUED: set(),
+    State.CANCELLED: set(),
+    State.EXPIRED: set(),
+}
+# Who may make which move: officers never submit for a citizen, citizens never approve.
+ACTOR_MOVES: dict[str, set[str]] = {
+    Actor.CITIZEN: {State.PAYMENT_PENDING, State.SUBMITTED, State.CANCELLED, State.UNDER_REVIEW},
+    Actor.OFFICER: {State.UNDER_REVIEW, State.DOCUMENTS_REQUESTED, State.APPROVED, State.REJECTED, State.ISSUED},
+    Actor.PORTAL: {
+        State.FORWARDED,
+        State.UNDER_REVIEW,
+        State.DOCUMENTS_REQUESTED,
+        State.APPROVED,
+        State.REJECTED,
+        State.ISSUED,
+    },  # fmt: skip
+    Actor.SYSTEM: {State.SUBMITTED, State.EXPIRED, State.FORWARDED},
+}
+REFERENCE_ATTEMPTS = 20
+
+
+def reference_new(*, prefix: str = "DLA") -> str:
+    """A fresh reference: the prefix, the two-digit year and seven random digits (`DLA260001234`).
+
+    Random rather than sequential, so that one reference does not reveal how many there are or let anyone
+    walk through other citizens' applications; the unique constraint catches the rare repeat.
+    """
+    return f"{prefix}{timezone.localdate():%y}{secrets.randbelow(10**7):07d}"
+
+
+def application_draft_get_or_start(
+    *, citizen: Citizen, conversation: Conversation, service: Service
+) -> tuple[Application, bool]:
+    """The citizen's draft for this service (True when it was just started)."""
+    draft = Application.objects.filter(citizen=citizen, service=service, state=State.DRAFT).first()
+    if draft is not None:
+        return draft, False
+    try:
+        with transaction.atomic():
+            draft = Application.objects.create(
+                citizen=citizen, conversation=conversation, service=service, language=citizen.language or "en"
+            )
+    except IntegrityError:  # the same citizen, twice at once: one draft
+        return Application.objects.get(citizen=citizen, service=service, state=State.DRAFT), False
+    return draft, True
+
+
+def application_draft_for_citizen(*, citizen: Citizen) -> Application | None:
+    """The draft the citizen touched last, if it has not expired."""
+    return (
+        Application.objects.filter(citizen=citizen, state=State.DRAFT, updated_at__gte=draft_expiry_cutoff())
+        .select_related("service")
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+def draft_expiry_cutoff():
+    return timezone.now() - timedelta(days=settings.APPLICATION_DRAFT_DAYS)
+
+
+def application_answer_set(*, application: Application, key: str, value, aadhaar_hash: str = "") -> None:
+    """Keep one answer of a draft (saved at once: nothing typed is lost)."""
+    if application.state != State.DRAFT:
+        raise ApplicationError("Only a draft's answers can change.")
+    application.answers[key] = value
+    fields = ["answers", "updated_at"]
+    if aadhaar_hash:
+        application.aadhaar_hash = aadhaar_hash
+        fields.append("aadhaar_hash")
+    application.save(update_fields=fields)
+
+
+def application_answer_clear(*, application: Application, key: str) -> None:
+    if application.state == State.DRAFT and key in application.answers:
+        del application.answers[key]
+        application.save(update_fields=["answers", "updated_at"])
+
+
+def application_document_add(*, application: Application, slot: str, content: bytes, checked, message: Message | None,
+                             requested: bool = False) -> ApplicationDocument:  # fmt: skip
+    """Attach a file that passed `documents.document_check` to a slot (several files per slot are fine)."""
+    if application.state not in (State.DRAFT, State.DOCUMENTS_REQUESTED):
+        raise ApplicationError("Documents are added to a draft or when an officer asks for them.")
+    document = ApplicationDocument(
+        application=application, slot=slot, content_type=checked.content_type, size=checked.size,
+        sha256=checked.sha256, pages=checked.pages, message=message, requested=requested,
+    )  # fmt: skip
+    document.file.save(f"{application.pk}-{slot}.{checked.kind}", ContentFile(content), save=False)
+    document.save()
+    Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
+    return document
+
+
+def application_document_remove_last(*, application: Application, slot: str) -> bool:
+    """The citizen went back over a document slot: forget the last file they sent for it."""
+    last = application.documents.filter(slot=slot).order_by("-created_at", "-id").first()
+    if last is None or application.state != State.DRAFT:
+        return False
+    last.file.delete(save=False)
+    last.delete()
+    return True
+
+
+def application_missing(*, application: Application) -> list[str]:
+    """What a draft still lacks before it can be submitted: required field keys and mandatory document codes."""
+    service = application.service
+    missing = [f.key for f in service.fields.all() if f.required and application.answers.get(f.key) in (None, "")]
+    have = set(application.documents.values_list("slot", flat=True))
+    missing += [d.code for d in service.documents.all() if d.mandatory and d.code not in have]
+    return missing
+
+
+def application_submit(*, application: Application) -> Application:
+    """The citizen submits: the reference is given, and the application either waits for its fee or goes
+    to the department (the clock starts then)."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().select_related("service").get(pk=application.pk)
+        if application.state != State.DRAFT:
+            return application  # submitted twice (a double tap): nothing changes
+        missing = application_missing(application=application)
+        if missing:
+            raise ApplicationError(f"Missing: {', '.join(missing)}")
+        for _ in range(REFERENCE_ATTEMPTS):
+            reference = reference_new()
+            if not Application.objects.filter(reference=reference).exists():
+                break
+        application.reference = reference
+        application.fee = application.service.fee
+        application.save(update_fields=["reference", "fee", "updated_at"])
+        target = State.PAYMENT_PENDING if application.fee > 0 else State.SUBMITTED
+        return application_transition(application=application, to=target, actor=Actor.CITIZEN)
+
+
+def application_paid(*, application: Application) -> Application:
+    """The fee is paid (called by payments): the application goes to the department."""
+    return application_transition(application=application, to=State.SUBMITTED, actor=Actor.SYSTEM)
+
+
+def application_cancel(*, application: Application) -> Application:
+    return application_transition(application=application, to=State.CANCELLED, actor=Actor.CITIZEN)
+
+
+def application_transition(*, application: Application, to: str, actor: str, officer=None, note: str = "",
+                           notify: bool = True) -> Application:  # fmt: skip
+    """Move an application along the state machine, record it, and tell the citizen after commit.
+
+    Refuses (ApplicationError) a move that is not allowed from the state as last committed, or not by this
+    kind of actor. Idempotent for a repeated call: moving to the state it is already in changes nothing.
+    """
+    with transaction.atomic():
+        current = Application.objects.select_for_update().select_related("service").get(pk=application.pk)
+        if current.state == to:
+            return current
+        if to not in TRANSITIONS[current.state]:
+            raise ApplicationError(
+                f"An application that is {current.get_state_display().lower()} cannot become {State(to).label.lower()}."
+            )
+        if to not in ACTOR_MOVES[actor]:
+            raise ApplicationError(f"{Actor(actor).label} cannot make an application {State(to).label.lower()}.")
+        from_state = current.state
+        now = timezone.now()
+        current.state = to
+        fields = ["state", "updated_at"]
+        if to == State.SUBMITTED:
+            # The statutory clock starts when the department has the complete (and paid) application.
+            current.submitted_at = now
+            service = current.service
+            current.due_date = timezone.localdate(now) + timedelta(days=service.sla_days)
+            current.compensation_per_day, current.compensation_cap = (service.compensation_per_day,
+                                                                      service.compensation_cap)  # fmt: skip
+            fields += ["submitted_at", "due_date", "compensation_per_day", "compensation_cap"]
+        if to in Application.CLOSED:
+            current.closed_at = now
+            fields.append("closed_at")
+        if officer is not None and current.assigned_officer_id is None:
+            current.assigned_officer = officer
+            fields.append("assigned_officer")
+        current.save(update_fields=fields)
+        transition = ApplicationTransition.objects.create(
+            application=current, from_state=from_state, to_state=to, actor=actor, officer=officer, note=note,
+            notify=notify,
+        )  # fmt: skip
+        if notify:
+            transaction.on_commit(lambda: _notify_task(transition.pk), robust=True)
+    return current
+
+
+def _notify_task(transition_id: int) -> None:
+    from .tasks import application_notify_task
+
+    application_notify_task.delay(transition_id)
+
+
+# Officer actions. The admin calls these; each says what it does to the citizen in the update it queues.
+
+
+def application_review_start(*, application: Application, officer) -> Application:
+    return application_transition(application=application, to=State.UNDER_REVIEW, actor=Actor.OFFICER,
+                                  officer=officer, notify=False)  # fmt: skip
+
+
+def application_documents_request(*, application: Application, officer, slots: list[str], note: str) -> Application:
+    """Ask the citizen for documents again (a clearer photo, one that was missing): their next uploads land
+    in these slots."""
+    codes = {d.code for d in application.service.documents.all()}
+    if not slots or not set(slots) <= codes:
+        raise ApplicationError("Choose one or more of this service's documents.")
+    if not note.strip():
+        raise ApplicationError("Say what is wrong or missing, so the citizen knows what to send.")
+    with transaction.atomic():
+        Application.objects.filter(pk=application.pk).update(requested_documents=slots, officer_note=note.strip())
+        return application_transition(application=application, to=State.DOCUMENTS_REQUESTED, actor=Actor.OFFICER,
+                                      officer=officer, note=note.strip())  # fmt: skip
+
+
+def application_documents_received(*, application: Application) -> Application:
+    """Every requested slot has a new file: back to the officer."""
+    with transaction.atomic():
+        Application.objects.filter(pk=application.pk).update(requested_documents=[])
+        return application_transition(application=application, to=State.UNDER_REVIEW, actor=Actor.CITIZEN,
+                                      note="Documents sent")  # fmt: skip
+
+
+def application_approve(*, application: Application, officer, note: str = "") -> Application:
+    return application_transition(application=application, to=State.APPROVED, actor=Actor.OFFICER, officer=officer,
+                                  note=note)  # fmt: skip
+
+
+def application_reject(*, application: Application, officer, reason: str) -> Application:
+    if not reason.strip():
+        raise ApplicationError("Give the reason: the citizen is told it.")
+    with transaction.atomic():
+        Application.objects.filter(pk=application.pk).update(rejection_reason=reason.strip())
+        return application_transition(application=application, to=State.REJECTED, actor=Actor.OFFICER,
+                                      officer=officer, note=reason.strip())  # fmt: skip
+
+
+def application_drafts_expire() -> int:
+    """Drafts untouched for APPLICATION_DRAFT_DAYS are closed (beat)."""
+    expired = 0
+    for pk in Application.objects.filter(state=State.DRAFT, updated_at__lt=draft_expiry_cutoff()).values_list(
+        "pk", flat=True
+    ):
+        application_transition(application=Application(pk=pk), to=State.EXPIRED, actor=Actor.SYSTEM, notify=False)
+        expired += 1
+    return expired
+
+
+# Telling the citizen.
+
+
+def application_notify(*, transition_id: int) -> Message | None:
+    """Tell the citizen their application moved: as text inside the 24-hour window, else through the
+    approved status template. Once per change: the transition row, locked, remembers the message."""
+    from apps.whatsapp import gateway
+
+    with transaction.atomic():
+        transition = (
+            ApplicationTransition.objects.select_for_update()
+            .select_related("application__service", "application__conversation__citizen")
+            .get(pk=transition_id)
+        )
+        application = transition.application
+        if not transition.notify or transition.notified_at is not None:
+            return None
+        if application.state != transition.to_state:
+            # It moved on before we got here: that move sends its own update.
+            ApplicationTransition.objects.filter(pk=transition.pk).update(notified_at=timezone.now())
+            return None
+        conversation = application.conversation
+        language = conversation.citizen.language or application.language
+        with translation.override(language):
+            body = application_update_text(application=application)
+            status, service = str(State(application.state).label), str(application.service.name)
+        if conversation.window_open():
+            message = gateway.text(conversation=conversation, body=body, purpose=gateway.NOTIFICATION)
+        else:
+            message = gateway.template(conversation=conversation, name=settings.WHATSAPP_STATUS_TEMPLATE,
+                                       parameters=[application.reference or "", service, status],
+                                       language=language)  # fmt: skip
+        ApplicationTransition.objects.filter(pk=transition.pk).update(
+            notified_at=timezone.now(), notified_message=message
+        )
+    return message
+
+
+def application_update_text(*, application: Application) -> str:
+    """What the citizen reads about a change, in the active language."""
+    state = application.state
+    values = {"reference": application.reference or "", "service": application.service.name,
+              "note": application.officer_note, "reason": application.rejection_reason,
+              "due": _date(application.due_date)}  # fmt: skip
+    return str(texts.UPDATES[state] % values)
+
+
+def _date(value) -> str:
+    from django.utils import formats
+
+    return formats.date_format(value, "j F Y") if value else ""
