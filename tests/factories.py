@@ -91,3 +91,46 @@ def service_form_data(department: Department, **overrides) -> dict:
         "fields-1-label_en": "Mobile number", "fields-1-label_hi": "मोबाइल नंबर", "fields-1-validation": "{}",
     }  # fmt: skip
     return {**data, **overrides}
+
+
+def make_citizen(**fields):
+    from apps.conversations.models import Citizen
+
+    n = next(_seq)
+    values = {"wa_id": f"9198{n:08d}", "name": f"Citizen {n}", "language": "en", **fields}
+    return Citizen.objects.create(**values)
+
+
+def make_conversation(*, citizen=None, number: WhatsAppNumber | None = None, **fields):
+    from django.utils import timezone
+
+    from apps.conversations.models import Conversation
+
+    if number is None:
+        number = make_number(department=make_department())
+    fields.setdefault("last_inbound_at", timezone.now())
+    return Conversation.objects.create(citizen=citizen or make_citizen(), number=number, **fields)
+
+
+def make_application(*, service: Service, conversation=None, state: str = "submitted", answers: dict | None = None,
+                     **fields):  # fmt: skip
+    """An application as if the citizen had applied in the chat and submitted it (unless state="draft")."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.applications.models import Application
+    from apps.applications.services import reference_new
+
+    conversation = conversation or make_conversation()
+    values = {"answers": answers or {}, "language": conversation.citizen.language or "en", "state": state}
+    if state != "draft":
+        submitted = fields.pop("submitted_at", timezone.now())
+        values |= {
+            "reference": fields.pop("reference", reference_new()),
+            "submitted_at": submitted,
+            "due_date": fields.pop("due_date", timezone.localdate(submitted) + timedelta(days=service.sla_days)),
+        }
+    return Application.objects.create(
+        service=service, citizen=conversation.citizen, conversation=conversation, **values, **fields
+    )
