@@ -7,6 +7,7 @@ while any of those defaults is still in use. `.env.example` lists every variable
 """
 
 import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -65,6 +66,11 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Fernet keys (comma-separated, newest first) that encrypt secrets kept in the database, such as each
 # department number's Graph API access token. Several keys allow rotation: old rows still decrypt.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", env_secret("FIELD_ENCRYPTION_KEYS"))
+# Keys the HMAC kept instead of an Aadhaar number, to match it later (apps.core.aadhaar.aadhaar_hash).
+# Unset, it is derived from SECRET_KEY; set it in production and never change it, or stored hashes stop matching.
+AADHAAR_HASH_KEY = env_secret("AADHAAR_HASH_KEY") or hmac.new(
+    SECRET_KEY.encode(), b"govchat-aadhaar-hash", hashlib.sha256
+).hexdigest()
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin

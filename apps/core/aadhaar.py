@@ -3,9 +3,17 @@
 Citizens type them into chats ("my aadhaar is 2345 6789 0124"). Whatever a citizen wrote is masked before
 it is stored: every 12-digit run that is a valid Aadhaar number (first digit 2-9, Verhoeff check digit),
 with or without spaces or hyphens, keeps only its last four digits: "XXXX XXXX 0124".
+
+A number that must be matched later (the same citizen applying twice) is kept as `aadhaar_hash`, an HMAC
+keyed by settings.AADHAAR_HASH_KEY: without the key the hash cannot be turned back into the number by
+trying all 10^11 valid ones.
 """
 
+import hashlib
+import hmac
 import re
+
+from django.conf import settings
 
 # Verhoeff tables.
 _D = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
@@ -54,3 +62,11 @@ def aadhaar_mask_json(value, key: str = ""):
     if isinstance(value, list):
         return [aadhaar_mask_json(v, key) for v in value]
     return value
+
+
+def aadhaar_hash(number: str) -> str:
+    """HMAC-SHA256 (hex) of the number's 12 digits, keyed by settings.AADHAAR_HASH_KEY, for matching."""
+    digits = "".join(str(int(digit)) for digit in re.findall(r"\d", number))
+    if len(digits) != 12:
+        raise ValueError("an Aadhaar number has 12 digits")
+    return hmac.new(settings.AADHAAR_HASH_KEY.encode(), digits.encode(), hashlib.sha256).hexdigest()
