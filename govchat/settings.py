@@ -264,6 +264,14 @@ WHATSAPP_MEDIA_MAX_MB = env_int("WHATSAPP_MEDIA_MAX_MB", 16)
 # The simulator at /simulator/: on in the embedded default, off in production unless enabled.
 WHATSAPP_SIMULATOR_ENABLED = env_bool("WHATSAPP_SIMULATOR_ENABLED", not PRODUCTION)
 
+# --- Malware scanning of citizens' documents (unset host: files are not scanned) -------------------------
+# clamd's INSTREAM over TCP. Once a host is set, a file is accepted only after clamd says it is clean: an
+# unreachable, slow or failing clamd refuses the upload ("try again in a few minutes"). clamd's own
+# StreamMaxLength must be at least the largest document size cap (RequiredDocument.max_size_mb).
+CLAMD_HOST = env_str("CLAMD_HOST")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+CLAMD_TIMEOUT = float(env_str("CLAMD_TIMEOUT", "10"))
+
 # --- The conversation engine ----------------------------------------------------------------------------
 # Off, citizens' messages are still filed (and media fetched), but only officers answer them.
 CONVERSATION_ENGINE_ENABLED = env_bool("CONVERSATION_ENGINE_ENABLED", True)
