@@ -199,12 +199,20 @@ def date_display(*, day: datetime.date) -> str:
     return f"{day.day} {(MONTHS_HI if _hindi() else MONTHS_EN)[day.month - 1]} {day.year}"
 
 
-def answer_parse(*, field: FormField, text: str, today: datetime.date | None = None) -> Answer:
+def answer_parse(*, field: FormField, text: str, today: datetime.date | None = None,
+                 aadhaar_hashes: dict[str, str] | None = None) -> Answer:  # fmt: skip
     """Read what the citizen typed as the value of `field` (a services FormField), or raise AnswerInvalid.
 
     `today` (default: today in Delhi) anchors "aaj"/"kal", two-digit years and the past/future rules.
+    `aadhaar_hashes` are those the channel took of the Aadhaar numbers it masked in this message
+    ({last four digits: keyed hash}): a WhatsApp message reaches the form already masked.
     """
     text = _normalise(text)
+    if field.type == "aadhaar" and aadhaar_hashes:
+        masked = MASKED_AADHAAR_RE.fullmatch(text)
+        if masked and masked.group(1) in aadhaar_hashes:
+            value = f"XXXX XXXX {masked.group(1)}"
+            return Answer(value=value, display=value, aadhaar_hash=aadhaar_hashes[masked.group(1)])
     if not text or _words(text) in SKIP_WORDS:
         if field.required:
             raise _invalid("required")
@@ -231,6 +239,27 @@ def answer_hint(*, field: FormField) -> str:
         example = min(max(25, int(rules.get("min", 25))), int(rules.get("max", 25)))
         return str(HINTS["number"]) % {"example": _indian(example)}
     return str(HINTS.get(field.type, ""))
+
+
+def answer_display(*, field: FormField, value) -> str:
+    """A stored value as the citizen reads it back (the review, the status), in the active language."""
+    if value in (None, ""):
+        return ""
+    if field.type == "date":
+        try:
+            return date_display(day=datetime.date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
+    if field.type == "choice":
+        choice = next((c for c in field.choices.all() if c.value == value), None)
+        return _choice_label(choice) if choice is not None else str(value)
+    if field.type == "yesno":
+        return str(YES if value is True else NO)
+    if field.type == "number" and isinstance(value, int):
+        return _indian(value)
+    if field.type == "phone" and len(str(value)) == 10:
+        return f"{str(value)[:5]} {str(value)[5:]}"
+    return str(value)
 
 
 def _parse_text(text: str, rules: dict) -> Answer:
@@ -283,6 +312,10 @@ def _parse_pincode(text: str, rules: dict) -> Answer:
     if pin == "110000":
         raise _invalid("pincode")
     return Answer(value=pin, display=pin)
+
+
+# What `apps.core.aadhaar.aadhaar_mask` leaves of a valid number.
+MASKED_AADHAAR_RE = re.compile(r"XXXX[ \-]?XXXX[ \-]?(\d{4})")
 
 
 def _parse_aadhaar(text: str, rules: dict) -> Answer:

@@ -57,6 +57,7 @@ BLANK_BLUR_RADIUS = 4
 BLANK_DETAIL_LEVELS = 8
 BLANK_NOISE_FACTOR = 4
 BLANK_DETAIL_FRACTION = 0.0002
+BLANK_BUSY_FRACTION = 0.02
 MAX_PDF_PAGES = 50
 PDF_EOF_WINDOW = 1024
 
@@ -230,6 +231,10 @@ def _looks_blank(image: Image.Image) -> bool:
     grey.thumbnail((BLANK_THUMBNAIL_SIDE, BLANK_THUMBNAIL_SIDE))
     histogram = ImageChops.difference(grey, grey.filter(ImageFilter.GaussianBlur(BLANK_BLUR_RADIUS))).histogram()
     total = sum(histogram)
+    # A busy page (dense text, a form full of boxes) moves the median below as much as noise does; but
+    # noise, even a dark phone photo's, almost never makes many pixels stand out by twice the bar.
+    if sum(histogram[2 * BLANK_DETAIL_LEVELS :]) >= BLANK_BUSY_FRACTION * total:
+        return False
     # The median difference estimates the noise (sigma ~ 1.4826 x median absolute deviation), interpolated
     # within its grey level: whole levels are too coarse for the faint noise of a thumbnail.
     running, median = 0, 0.0

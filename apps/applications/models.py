@@ -72,8 +72,10 @@ class Application(TimeStampedModel):
         verbose_name_plural = _("applications")
         indexes = [models.Index(fields=["state", "due_date"], name="application_queue")]
         constraints = [
+            # Only what was submitted has a reference (a draft cancelled or expired never had one).
             models.CheckConstraint(
-                condition=Q(state="draft") | Q(reference__isnull=False), name="application_reference_once_submitted"
+                condition=Q(state__in=["draft", "cancelled", "expired"]) | Q(reference__isnull=False),
+                name="application_reference_once_submitted",
             ),  # fmt: skip
             # One draft per citizen and service: coming back continues it rather than starting another.
             models.UniqueConstraint(

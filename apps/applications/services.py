@@ -58,6 +58,8 @@ ACTOR_MOVES: dict[str, set[str]] = {
     Actor.SYSTEM: {State.SUBMITTED, State.EXPIRED, State.FORWARDED},
 }
 REFERENCE_ATTEMPTS = 20
+# Optional document slots the citizen skipped, kept with the draft's answers (not a form field).
+SKIPPED_DOCUMENTS = "_skipped_documents"
 
 
 def reference_new(*, prefix: str = "DLA") -> str:
@@ -86,12 +88,23 @@ def application_draft_get_or_start(
     return draft, True
 
 
-def application_draft_for_citizen(*, citizen: Citizen) -> Application | None:
-    """The draft the citizen touched last, if it has not expired."""
+def application_draft_for_citizen(*, citizen: Citizen, service: Service | None = None) -> Application | None:
+    """The draft the citizen touched last (for this service, if given), if it has not expired."""
+    drafts = Application.objects.filter(citizen=citizen, state=State.DRAFT, updated_at__gte=draft_expiry_cutoff())
+    if service is not None:
+        drafts = drafts.filter(service=service)
+    return drafts.select_related("service__department").order_by("-updated_at").first()
+
+
+def application_draft_get(*, citizen: Citizen, pk) -> Application | None:
+    """One of this citizen's live drafts by id (ids come back in button ids: never another citizen's)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
     return (
-        Application.objects.filter(citizen=citizen, state=State.DRAFT, updated_at__gte=draft_expiry_cutoff())
-        .select_related("service")
-        .order_by("-updated_at")
+        Application.objects.filter(pk=pk, citizen=citizen, state=State.DRAFT, updated_at__gte=draft_expiry_cutoff())
+        .select_related("service__department")
         .first()
     )
 
@@ -133,20 +146,60 @@ def application_document_add(*, application: Application, slot: str, content: by
     return document
 
 
-def application_document_remove_last(*, application: Application, slot: str) -> bool:
-    """The citizen went back over a document slot: forget the last file they sent for it."""
-    last = application.documents.filter(slot=slot).order_by("-created_at", "-id").first()
-    if last is None or application.state != State.DRAFT:
-        return False
-    last.file.delete(save=False)
-    last.delete()
-    return True
+def application_documents_clear(*, application: Application, slot: str) -> int:
+    """The citizen chose to send a slot's documents again: the files they sent for it are removed."""
+    if application.state != State.DRAFT:
+        return 0
+    removed = 0
+    for document in application.documents.filter(slot=slot):
+        document.file.delete(save=False)
+        document.delete()
+        removed += 1
+    skipped = application.answers.get(SKIPPED_DOCUMENTS, [])
+    if slot in skipped:
+        application.answers[SKIPPED_DOCUMENTS] = [code for code in skipped if code != slot]
+        application.save(update_fields=["answers", "updated_at"])
+    return removed
+
+
+def application_document_skip(*, application: Application, slot: str) -> None:
+    """An optional document the citizen does not have (kept so the journey moves past it on resume)."""
+    skipped = application.answers.get(SKIPPED_DOCUMENTS, [])
+    if slot not in skipped:
+        application.answers[SKIPPED_DOCUMENTS] = [*skipped, slot]
+        application.save(update_fields=["answers", "updated_at"])
+
+
+def application_document_counts(*, application: Application) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for slot in application.documents.values_list("slot", flat=True):
+        counts[slot] = counts.get(slot, 0) + 1
+    return counts
+
+
+def application_awaiting_documents(*, citizen: Citizen, conversation: Conversation) -> Application | None:
+    """The citizen's application on this number whose officer asked for documents, if any (latest first)."""
+    return (
+        Application.objects.filter(citizen=citizen, conversation=conversation, state=State.DOCUMENTS_REQUESTED)
+        .select_related("service")
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+def application_requested_slot_next(*, application: Application) -> str | None:
+    """The first slot the officer asked for that has no file sent since they asked."""
+    asked_at = application.transitions.filter(to_state=State.DOCUMENTS_REQUESTED).order_by("-created_at").first()
+    since = asked_at.created_at if asked_at else application.updated_at
+    sent = set(application.documents.filter(requested=True, created_at__gte=since).values_list("slot", flat=True))
+    return next((slot for slot in application.requested_documents if slot not in sent), None)
 
 
 def application_missing(*, application: Application) -> list[str]:
     """What a draft still lacks before it can be submitted: required field keys and mandatory document codes."""
     service = application.service
     missing = [f.key for f in service.fields.all() if f.required and application.answers.get(f.key) in (None, "")]
+    # (an optional field skipped is stored as "", so it is not asked again)
     have = set(application.documents.values_list("slot", flat=True))
     missing += [d.code for d in service.documents.all() if d.mandatory and d.code not in have]
     return missing
@@ -170,7 +223,8 @@ def application_submit(*, application: Application) -> Application:
         application.fee = application.service.fee
         application.save(update_fields=["reference", "fee", "updated_at"])
         target = State.PAYMENT_PENDING if application.fee > 0 else State.SUBMITTED
-        return application_transition(application=application, to=target, actor=Actor.CITIZEN)
+        # The chat answers the citizen itself (reference, due date, fee), so no separate update.
+        return application_transition(application=application, to=target, actor=Actor.CITIZEN, notify=False)
 
 
 def application_paid(*, application: Application) -> Application:
@@ -179,7 +233,7 @@ def application_paid(*, application: Application) -> Application:
 
 
 def application_cancel(*, application: Application) -> Application:
-    return application_transition(application=application, to=State.CANCELLED, actor=Actor.CITIZEN)
+    return application_transition(application=application, to=State.CANCELLED, actor=Actor.CITIZEN, notify=False)
 
 
 def application_transition(*, application: Application, to: str, actor: str, officer=None, note: str = "",
@@ -260,7 +314,7 @@ def application_documents_received(*, application: Application) -> Application:
     with transaction.atomic():
         Application.objects.filter(pk=application.pk).update(requested_documents=[])
         return application_transition(application=application, to=State.UNDER_REVIEW, actor=Actor.CITIZEN,
-                                      note="Documents sent")  # fmt: skip
+                                      note="Documents sent", notify=False)  # fmt: skip
 
 
 def application_approve(*, application: Application, officer, note: str = "") -> Application:
@@ -339,3 +393,20 @@ def _date(value) -> str:
     from django.utils import formats
 
     return formats.date_format(value, "j F Y") if value else ""
+
+
+# What the chat's status flow reads.
+
+
+def application_get_by_reference(*, reference: str) -> Application | None:
+    return Application.objects.filter(reference=reference).select_related("service", "citizen").first()
+
+
+def application_list_for_citizen(*, citizen: Citizen, limit: int = 10) -> list[Application]:
+    """The citizen's submitted applications, newest first (drafts are offered in the chat instead)."""
+    return list(
+        Application.objects.filter(citizen=citizen)
+        .exclude(state__in=[State.DRAFT, State.CANCELLED, State.EXPIRED])
+        .select_related("service")
+        .order_by("-updated_at")[:limit]
+    )

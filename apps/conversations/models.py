@@ -154,6 +154,9 @@ class Message(TimeStampedModel):
     media_mime_type = models.CharField(_("file type"), max_length=100, blank=True)
     # A voice note the model transcribed: `body` then holds the transcript (Aadhaar masked).
     transcribed = models.BooleanField(_("transcribed voice note"), default=False)
+    # {last four digits: keyed hash} of each Aadhaar number masked in what the citizen typed, so a form's
+    # Aadhaar answer can still be matched across applications.
+    aadhaar_hashes = models.JSONField(_("Aadhaar numbers masked (keyed hashes)"), default=dict, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -85,6 +85,7 @@ def _conversation_for(*, number: WhatsAppNumber, wa_id: str, user_id: str, name:
 def inbound_message_store(
     *, number: WhatsAppNumber, wamid: str, wa_id: str, user_id: str, name: str, type: str, text: str,
     reply_id: str, context_wamid: str, sent_at: datetime, media: dict, payload: dict,
+    aadhaar_hashes: dict | None = None,
 ) -> Message | None:  # fmt: skip
     """Store one message from a citizen once; None when it was stored before (Meta's retries).
 
@@ -95,7 +96,7 @@ def inbound_message_store(
         conversation=conversation, direction=Message.Direction.INBOUND, type=type[:30], body=text,
         reply_id=reply_id[:256], payload=payload, wamid=wamid, context_wamid=context_wamid[:255], sent_at=sent_at,
         status=Message.Status.RECEIVED, media_id=str(media.get("id", ""))[:128],
-        media_mime_type=str(media.get("mime_type", ""))[:100],
+        media_mime_type=str(media.get("mime_type", ""))[:100], aadhaar_hashes=aadhaar_hashes or {},
     )  # fmt: skip
     if insert_ignoring_conflicts(message) is None:
         return None

@@ -70,3 +70,22 @@ def aadhaar_hash(number: str) -> str:
     if len(digits) != 12:
         raise ValueError("an Aadhaar number has 12 digits")
     return hmac.new(settings.AADHAAR_HASH_KEY.encode(), digits.encode(), hashlib.sha256).hexdigest()
+
+
+def aadhaar_hashes_json(value, key: str = "") -> dict[str, str]:
+    """{last four digits: keyed hash} of every valid Aadhaar number in the strings a citizen could have
+    typed (as `aadhaar_mask_json` would mask them): taken before masking, so that what is stored masked can
+    still be matched ("the same Aadhaar as another application") without the number being kept."""
+    found: dict[str, str] = {}
+    if isinstance(value, str):
+        if key not in IDENTITY_KEYS:
+            for first, _, second, last in AADHAAR_RE.findall(value):
+                if verhoeff_valid(first + second + last):
+                    found["".join(str(int(d)) for d in last)] = aadhaar_hash(first + second + last)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            found |= aadhaar_hashes_json(v, str(k))
+    elif isinstance(value, list):
+        for v in value:
+            found |= aadhaar_hashes_json(v, key)
+    return found

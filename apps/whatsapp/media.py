@@ -2,6 +2,7 @@
 Meta's sha256 and size, typed from the file's own bytes, and kept through django-storages."""
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -10,6 +11,8 @@ from django.db import transaction
 from apps.conversations.models import Message
 
 from .client import GraphError, MediaTooLarge, backend
+
+logger = logging.getLogger(__name__)
 
 # Magic numbers of what citizens send: the declared type is not trusted.
 SIGNATURES = [
@@ -75,3 +78,25 @@ def media_download(*, message_id: int) -> bool:
         message.media_mime_type = mime
         message.save(update_fields=["media_file", "media_mime_type", "updated_at"])
     return True
+
+
+def media_content(*, message: Message) -> bytes | None:
+    """The bytes of a message's file, fetched now if the download task has not run yet (the engine
+    answers a file at once). None when it cannot be had: Meta unreachable (the task retries), too big,
+    or failing Meta's checks (the message is flagged)."""
+    if not message.media_id and not message.media_file:
+        return None
+    if not message.media_file:
+        try:
+            media_download(message_id=message.pk)
+        except Exception:
+            logger.warning("Message %s: media not downloaded", message.pk, exc_info=True)
+        message.refresh_from_db(fields=["media_file", "media_mime_type"])
+        if not message.media_file:
+            return None
+    try:
+        with message.media_file.open("rb") as file:
+            return file.read()
+    except OSError:
+        logger.warning("Message %s: media file unreadable", message.pk, exc_info=True)
+        return None

@@ -20,6 +20,8 @@ class WebhookEvent(models.Model):
     status_count = models.PositiveIntegerField(_("statuses"), default=0)
     unknown_number = models.BooleanField(_("for an unknown number"), default=False, db_index=True)
     not_understood = models.BooleanField(_("has parts not understood"), default=False, db_index=True)
+    # {last four digits: keyed hash} of the Aadhaar numbers masked in `body`: the number itself is never kept.
+    aadhaar_hashes = models.JSONField(_("Aadhaar numbers masked (keyed hashes)"), default=dict, blank=True)
     # When processing was last queued: the sweeper re-queues only events whose turn is long past, not
     # those merely waiting in a busy queue.
     queued_at = models.DateTimeField(_("processing queued at"), db_default=Now())

@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 
 from apps.conversations.models import Message
 from apps.conversations.services import inbound_message_store
-from apps.core.aadhaar import AADHAAR_RE, verhoeff_valid
+from apps.core.aadhaar import AADHAAR_RE, aadhaar_hashes_json, verhoeff_valid
 from apps.core.db import insert_ignoring_conflicts, insert_with_rows_ignoring_conflicts
 from apps.core.exceptions import ApplicationError
 from apps.core.flags import flag_clear, flag_set
@@ -63,8 +63,10 @@ class WebhookReceipt:
     duplicate: bool
 
 
-def _store_message(number: WhatsAppNumber, message: InboundMessage) -> Message | None:
-    return inbound_message_store(
+def _store_message(number: WhatsAppNumber, message: InboundMessage, aadhaar_hashes: dict) -> Message | None:
+    masked = {last: hashed for last, hashed in aadhaar_hashes.items() if f"XXXX{last}" in message.text.replace(" ", "")
+              .replace("-", "")}  # fmt: skip
+    return inbound_message_store(aadhaar_hashes=masked,
         number=number, wamid=message.wamid, wa_id=message.contact.wa_id, user_id=message.contact.user_id,
         name=message.contact.name, type=message.type, text=message.text, reply_id=message.reply_id,
         context_wamid=message.context_wamid, sent_at=message.timestamp, media=message.media, payload=message.raw,
@@ -122,8 +124,9 @@ def _numbers(phone_number_ids: set[str]) -> dict[str, WhatsAppNumber]:
     return found
 
 
-def _stored_body(body: bytes, payload: dict) -> str:
-    """The body as received, unless cleaning changes it (an Aadhaar number typed, a NUL character).
+def _stored_body(body: bytes, payload: dict) -> tuple[str, dict[str, str]]:
+    """The body as received, unless cleaning changes it (an Aadhaar number typed, a NUL character); and
+    the keyed hashes of the Aadhaar numbers masked in it.
 
     Most bodies need no cleaning, and the raw text shows it cheaply: no escape sequence (behind which a
     NUL, a lone surrogate or a Devanagari digit could hide) and no 12-digit run that passes Aadhaar's
@@ -133,9 +136,11 @@ def _stored_body(body: bytes, payload: dict) -> str:
     if "\\u" not in text and not any(
         verhoeff_valid(first + second + last) for first, _, second, last in AADHAAR_RE.findall(text)
     ):
-        return text
+        return text, {}
     cleaned = payload_clean(payload)
-    return text if cleaned == payload else json.dumps(cleaned, ensure_ascii=False)
+    if cleaned == payload:
+        return text, {}
+    return json.dumps(cleaned, ensure_ascii=False), aadhaar_hashes_json(payload)
 
 
 def webhook_receive(*, body: bytes) -> WebhookReceipt:
@@ -153,9 +158,10 @@ def webhook_receive(*, body: bytes) -> WebhookReceipt:
         raise MalformedWebhook("The body is not a JSON object.")
     keys = update_keys(payload)
     statuses = sum(1 for _, status in keys if status)
+    stored, aadhaar_hashes = _stored_body(body, payload)
     event = WebhookEvent(
-        body_sha256=hashlib.sha256(body).hexdigest(), body=_stored_body(body, payload),
-        message_count=len(keys) - statuses, status_count=statuses,
+        body_sha256=hashlib.sha256(body).hexdigest(), body=stored, message_count=len(keys) - statuses,
+        status_count=statuses, aadhaar_hashes=aadhaar_hashes,
     )  # fmt: skip
     event_id, new = insert_with_rows_ignoring_conflicts(
         event, WebhookUpdate, "event", [{"wamid": wamid, "status": status} for wamid, status in keys]
@@ -238,7 +244,7 @@ def _flags(event: WebhookEvent, parsed: ParsedWebhook, numbers: dict) -> None:
         logger.warning("Webhook event %s is for a phone number ID we do not know", event.pk)
 
 
-def _apply(parsed: ParsedWebhook, numbers: dict, pending: set[tuple[str, str]]) -> list[int]:
+def _apply(parsed: ParsedWebhook, numbers: dict, pending: set[tuple[str, str]], aadhaar_hashes: dict) -> list[int]:
     """Store the pending messages and apply the pending statuses of one event; the ids of new messages."""
     new_ids = []
     # A fixed order (citizen, then wamid) so that two tasks touching the same rows cannot deadlock.
@@ -246,7 +252,7 @@ def _apply(parsed: ParsedWebhook, numbers: dict, pending: set[tuple[str, str]]) 
         number = numbers.get(message.phone_number_id)
         if number is None or (message.wamid, "") not in pending:
             continue  # an unknown number's messages stay in the raw event, flagged for the state admin
-        stored = _store_message(number, message)
+        stored = _store_message(number, message, aadhaar_hashes)
         if stored is not None:
             new_ids.append(stored.pk)
     for update in sorted(parsed.statuses, key=lambda u: (u.wamid, Message.RANKS.get(u.status, 99))):
@@ -280,7 +286,7 @@ def webhook_event_process(*, event_id: int, skip_locked: bool = False) -> list[i
                 locked = list(pending_rows.select_for_update(skip_locked=skip_locked).only("wamid", "status"))
                 if skip_locked and not locked and pending_rows.exists():
                     return None
-                new_ids = _apply(parsed, numbers, {(u.wamid, u.status) for u in locked})
+                new_ids = _apply(parsed, numbers, {(u.wamid, u.status) for u in locked}, event.aadhaar_hashes)
                 WebhookUpdate.objects.filter(pk__in=[u.pk for u in locked]).update(processed_at=timezone.now())
                 transaction.on_commit(
                     lambda ids=new_ids: [inbound_message_process_task.delay(pk) for pk in ids], robust=True
@@ -301,7 +307,7 @@ def _apply_one_by_one(event: WebhookEvent, parsed: ParsedWebhook, numbers: dict,
     for update in list(pending_rows):
         try:
             with transaction.atomic():
-                new_ids += _apply(parsed, numbers, {(update.wamid, update.status)})
+                new_ids += _apply(parsed, numbers, {(update.wamid, update.status)}, event.aadhaar_hashes)
         except DatabaseError:
             logger.exception("Webhook event %s: update %s could not be stored", event.pk, update.pk)
             WebhookEvent.objects.filter(pk=event.pk).update(not_understood=True)

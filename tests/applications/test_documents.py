@@ -461,3 +461,14 @@ def test_every_citizen_message_has_hindi():
 
     assert untranslated == []
     assert either == "%(first)s या %(last)s"
+
+
+def test_a_dense_page_full_of_boxes_is_not_taken_for_blank():
+    """A form crowded with filled boxes and bold lines: its busy texture must not pass for camera noise."""
+    image = Image.new("RGB", (900, 1200), "white")
+    draw = ImageDraw.Draw(image)
+    for row in range(60, 1150, 40):
+        for col in range(60, 820, 90):
+            draw.rectangle([col, row, col + 60 + (row * col) % 20, row + 12], fill=(30, 30, 40))
+    checked = document_check(content=save(image, "JPEG", quality=85), accepted_types=ALL, max_size_mb=5)
+    assert checked.kind == "jpg"

@@ -6,8 +6,13 @@ webhook, filing, the processing task, the engine); replies are read back from th
 
 from __future__ import annotations
 
+import hashlib
 import time
+import uuid
 from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from apps.conversations.models import Conversation, Message
 from apps.departments.models import WhatsAppNumber
@@ -88,6 +93,27 @@ class Chat:
         item = message_item(self.number, self.phone, "interactive", {"type": kind, kind: {"id": option_id,
                                                                                           "title": title}})  # fmt: skip
         self.items_post([item])
+        return self.replies()
+
+    def tap_id(self, option_id: str, title: str = "") -> list[Reply]:
+        """Tap a button by its id (one sent earlier, or a card's next step)."""
+        item = message_item(self.number, self.phone, "interactive", {"type": "button_reply", "button_reply": {
+            "id": option_id, "title": title or option_id}})  # fmt: skip
+        self.items_post([item])
+        return self.replies()
+
+    def send_file(self, content: bytes, *, kind: str = "image", filename: str = "", caption: str = "") -> list[Reply]:
+        """Send a photo or a document as WhatsApp does: the webhook carries a media id, and the file is
+        fetched through the backend (the outbox backend serves the simulator's media, as in ./bin/run)."""
+        media_id = f"sim-{uuid.uuid4()}"
+        default_storage.save(f"simulator/{media_id}", ContentFile(content))
+        body = {"id": media_id, "mime_type": "application/pdf" if kind == "document" else "image/jpeg",
+                "sha256": hashlib.sha256(content).hexdigest()}  # fmt: skip
+        if filename:
+            body["filename"] = filename
+        if caption:
+            body["caption"] = caption
+        self.items_post([message_item(self.number, self.phone, kind, body)])
         return self.replies()
 
     def last_interactive(self) -> Reply:

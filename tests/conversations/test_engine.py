@@ -89,10 +89,10 @@ def test_hindi_journey_reads_naturally_end_to_end(chat):
         assert expected in card.text
     assert next_step.titles == ["आवेदन करें", "स्थिति जानें", "मुख्य मेनू"]
 
-    soon, options = phone.tap("आवेदन करें")
-    assert "जल्द आ रही है" in soon.text and "ये दस्तावेज़ तैयार रखें:" in soon.text
-    assert "तब तक आप ई-डिस्ट्रिक्ट" in soon.text  # where it can be done today
-    assert options.titles == ["अधिकारी से बात करें", "मुख्य मेनू"]
+    intro, options = phone.tap("आवेदन करें")
+    assert intro.text.startswith("*वृद्धावस्था पेंशन* के लिए आवेदन।") and "*कौन आवेदन कर सकता है*" in intro.text
+    assert "हर जवाब साथ-साथ सहेजा जाता है।" in intro.text
+    assert options.titles == ["शुरू करें", "मुख्य मेनू"]
 
 
 def test_free_text_in_hinglish_goes_straight_to_the_service(chat):

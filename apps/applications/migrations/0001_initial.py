@@ -305,7 +305,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="application",
             constraint=models.CheckConstraint(
-                condition=models.Q(("state", "draft"), ("reference__isnull", False), _connector="OR"),
+                condition=models.Q(
+                    ("state__in", ["draft", "cancelled", "expired"]), ("reference__isnull", False), _connector="OR"
+                ),
                 name="application_reference_once_submitted",
             ),
         ),

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from ..models import Citizen, Conversation, Message
 from ..services import conversation_handoff_request, conversation_handoff_withdraw
 from . import ids, screens, texts
-from .flows import FLOWS
+from .flows import APPLY, FLOWS
 from .questions import question_answer
 from .turn import Turn
 from .voice import voice_transcribe
@@ -40,6 +40,7 @@ def engine_handle(*, conversation: Conversation, message: Message) -> Turn:
     if conversation.mode == Conversation.Mode.BOT and consented(citizen):  # nothing is sent out before consent
         voice_transcribe(message=message)
     turn = Turn(conversation=conversation, message=message)
+    turn.offline = APPLY.wants_answer(turn)
     language = citizen.language or (turn.understanding.language if turn.is_text else "en")
     with translation.override(language):
         _handle(turn)
@@ -87,9 +88,23 @@ def _handle(turn: Turn) -> None:
     elif tap:
         _tap(turn, tap)
     elif not turn.is_text:
-        turn.say(texts.TEXT_ONLY)
+        if not APPLY.media(turn):
+            turn.say(texts.TEXT_ONLY)
+    elif APPLY.resume_after_break(turn, _previous_message_at(turn)):
+        pass
     else:
         _typed(turn)
+
+
+def _previous_message_at(turn: Turn):
+    """When the citizen wrote before this message (None for their first)."""
+    if turn.state != "flow":
+        return None
+    return (
+        Message.objects.filter(conversation=turn.conversation, direction=Message.Direction.INBOUND,
+                               created_at__lt=turn.message.created_at)
+        .order_by("-created_at").values_list("created_at", flat=True).first()
+    )  # fmt: skip
 
 
 def _language_asked(turn: Turn) -> str | None:
@@ -177,7 +192,9 @@ def _tap(turn: Turn, tap: str) -> None:
 def _typed(turn: Turn) -> None:
     understanding, state, data = turn.understanding, turn.state, turn.data
     intent, choices = understanding.intent, data.get("choices") or []
-    if understanding.number is not None and not understanding.reference:
+    if APPLY.wants_answer(turn) and not _command(turn):
+        APPLY.handle(turn)  # a name, a date, a PIN code: the answer to the question asked
+    elif understanding.number is not None and not understanding.reference:
         if 1 <= understanding.number <= len(choices):
             _tap(turn, choices[understanding.number - 1])
         else:
@@ -204,6 +221,14 @@ def _typed(turn: Turn) -> None:
         _intent(turn, intent)
 
 
+def _command(turn: Turn) -> bool:
+    """A short message that is one of the words that work everywhere (MENU, CANCEL, BACK, OFFICER, HELP)."""
+    text = _norm(turn.text)
+    if text in BACK_WORDS:
+        return True
+    return len(text.split()) <= 3 and turn.understanding.intent in {"menu", "cancel", "human", "help", "opt_out"}
+
+
 def _intent(turn: Turn, intent: str) -> None:
     """A message that names no service and no reference."""
     if intent == "status":
@@ -222,6 +247,8 @@ def _intent(turn: Turn, intent: str) -> None:
 
 def _back(turn: Turn) -> None:
     state, data = turn.state, turn.data
+    if state == "flow" and data.get("flow") in FLOWS and FLOWS[data["flow"]].back(turn):
+        return
     if state == "service" and data.get("category"):
         screens.category(turn, data["category"])
     elif state == "flow" and data.get("flow") in FLOWS:

@@ -16,6 +16,7 @@ from apps.services.selectors import service_get_by_code
 
 from .. import lookups
 from . import ids, texts
+from .apply import ApplyFlow
 from .turn import Turn
 
 
@@ -38,6 +39,10 @@ class Flow:
     def cancel(self, turn: Turn) -> None:
         """Forget the flow's data; the engine then shows the menu."""
         turn.go("menu")
+
+    def back(self, turn: Turn) -> bool:
+        """BACK inside the flow; False to let the engine leave it (to the card, or the menu)."""
+        return False
 
 
 class StatusFlow(Flow):
@@ -93,8 +98,16 @@ class StatusFlow(Flow):
 
 def _found_text(found: lookups.RequestStatus) -> str:
     updated = formats.date_format(timezone.localtime(found.updated_at), "j M Y")
-    return str(texts.STATUS_FOUND % {"reference": found.reference, "service": found.service_name,
-                                     "status": found.status, "updated": updated})  # fmt: skip
+    lines = [str(texts.STATUS_FOUND % {"reference": found.reference, "service": found.service_name,
+                                       "status": found.status, "updated": updated})]  # fmt: skip
+    expected = texts.STATUS_EXPECTED.get(found.state)
+    if expected is not None and found.owner:
+        lines.append(str(expected % {"note": found.note, "reason": found.reason, "fee": found.fee}))
+    if found.days_late:
+        lines.append(str(texts.STATUS_LATE % {"days": found.days_late, "amount": found.compensation}))
+    elif found.due:
+        lines.append(str(texts.STATUS_DUE % {"due": formats.date_format(found.due, "j F Y")}))
+    return "\n".join(lines)
 
 
 class ComingSoonFlow(Flow):
@@ -125,10 +138,6 @@ class ComingSoonFlow(Flow):
         turn.ask(texts.NEXT_STEP, [(ids.OFFICER, texts.TALK_TO_OFFICER), (ids.MENU, texts.MAIN_MENU)])
 
 
-class ApplyFlow(ComingSoonFlow):
-    name = "apply"  # issue 5
-
-
 class PayFlow(ComingSoonFlow):
     name = "pay"  # issue 6
 
@@ -143,3 +152,4 @@ class FeedbackFlow(ComingSoonFlow):
 
 FLOWS: dict[str, Flow] = {flow.name: flow for flow in (StatusFlow(), ApplyFlow(), PayFlow(), GrievanceFlow(),
                                                         FeedbackFlow())}  # fmt: skip
+APPLY: ApplyFlow = FLOWS["apply"]

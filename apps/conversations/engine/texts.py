@@ -156,3 +156,92 @@ LANGUAGE_SET = _("All right, replies will now be in English.")
 CANCELLED = _("Cancelled.")
 TEXT_ONLY = _("For now only typed messages and button taps can be read. Please type your message or use the buttons.")
 ERROR = _("Sorry, something went wrong on our side. Please try again in a moment.")
+
+# The apply journey (engine/apply.py).
+APPLY_INTRO = _(
+    "Applying for *%(service)s*.\n\n*Who can apply*\n%(eligibility)s\n\nThere are %(questions)s questions, "
+    "then the documents below (a clear photo or a PDF of each):\n%(documents)s\n\nEverything is saved as you go. "
+    "Write BACK to change your last answer, or CANCEL to stop."
+)
+APPLY_NO_DOCUMENTS = _("No documents are needed.")
+APPLY_START = pgettext_lazy("button", "Start")
+APPLY_RESUME = _(
+    "You started an application for *%(service)s* on %(date)s and it is saved (%(done)s of %(total)s steps done). "
+    "Would you like to continue where you stopped?"
+)
+CONTINUE = pgettext_lazy("button", "Continue")
+START_AGAIN = pgettext_lazy("button", "Start again")
+SKIP = pgettext_lazy("button", "Skip")
+BACK = pgettext_lazy("button", "Back")
+NEXT = pgettext_lazy("button", "Next")
+SUBMIT = pgettext_lazy("button", "Submit")
+EDIT = pgettext_lazy("button", "Change something")
+YES = pgettext_lazy("answer", "Yes")
+NO = pgettext_lazy("answer", "No")
+APPLY_QUESTION = _("Question %(step)s of %(total)s: *%(label)s*")
+APPLY_OPTIONAL = _("If this does not apply to you, tap Skip.")
+APPLY_CHOOSE = _("Choose one")
+APPLY_DOCUMENT = _(
+    "Document %(step)s of %(total)s: please send *%(document)s*.\n\nA clear photo or a PDF (%(types)s, up to "
+    "%(size)s MB), one file per message."
+)
+APPLY_DOCUMENT_OPTIONAL = _("It is needed only in the case written above; otherwise tap Skip.")
+APPLY_DOCUMENT_RECEIVED = _(
+    "Received: %(document)s (%(count)s file(s)). If it has more pages, send them now; otherwise tap Next."
+)
+APPLY_DOCUMENT_EXPECTED = _(
+    "Please send *%(document)s* as a photo or a PDF: tap 📎 and choose Camera, Gallery or Document."
+)
+APPLY_FILE_NOT_RECEIVED = _(
+    "Your file could not be received. Please send it again as a photo or a PDF of up to %(size)s MB."
+)
+APPLY_FILE_REJECTED = _("This file was not accepted: %(reason)s")
+APPLY_FILE_UNEXPECTED = _(
+    "Thank you for the file. It is not needed right now: to apply for a service, choose it from the menu first."
+)
+APPLY_REVIEW = _("Please check your application for *%(service)s*:\n\n%(answers)s\n\n*Documents*\n%(documents)s")
+APPLY_REVIEW_ASK = _("If everything is right, tap Submit. To correct something, tap “Change something”.")
+APPLY_EDIT_CHOOSE = _("What would you like to change?")
+APPLY_EDIT_BUTTON = _("Choose")
+APPLY_NOT_GIVEN = _("not given")
+APPLY_FILES = _("%(count)s file(s)")
+APPLY_SUBMITTED = _(
+    "Your application is submitted. ✅\n\nReference number: *%(reference)s*\nKeep it: with it you can check "
+    "the status here at any time."
+)
+APPLY_DUE = _(
+    "Under Delhi's time-bound delivery of services law, %(service)s must be delivered by *%(due)s*. If it is "
+    "late, you are owed compensation."
+)
+APPLY_SUBMITTED_PORTAL = _(
+    "It is being sent to the department's online system (%(portal)s). You will get a message here when they "
+    "receive it. If their system is busy, it waits in the queue: nothing is lost."
+)
+APPLY_FEE = _(
+    "The fee is ₹%(fee)s. The application goes to the department once it is paid, and the time limit starts "
+    "then. You will get the payment link here."
+)
+APPLY_MISSING = _("Something is still missing: %(missing)s.")
+APPLY_DRAFT_GONE = _(
+    "Your unfinished application was closed after %(days)s days without a reply. You can start again."
+)
+APPLY_CANCELLED = _("Your application for %(service)s is cancelled. Nothing was sent to the department.")
+APPLY_NOT_OPEN = _("Applications for %(service)s cannot be made here.")
+DOCUMENTS_REQUESTED_ASK = _(
+    "For application %(reference)s the officer asked for: *%(document)s*. Please send it as a photo or a PDF."
+)
+DOCUMENTS_REQUESTED_RECEIVED = _("Received for %(document)s.")
+DOCUMENTS_REQUESTED_DONE = _(
+    "Thank you. Your documents have gone back to the officer for application %(reference)s."
+)
+
+# Where an application stands (the status flow).
+STATUS_DUE = _("Due by %(due)s.")
+STATUS_LATE = _("%(days)s day(s) late: compensation of ₹%(amount)s is owed to you so far.")
+STATUS_EXPECTED = {
+    "draft": _("Not submitted yet: open the service and tap Apply to continue."),
+    "payment_pending": _("Waiting for you to pay the fee of ₹%(fee)s."),
+    "documents_requested": _("The officer needs from you: %(note)s Send it here as a photo or a PDF."),
+    "rejected": _("Reason: %(reason)s"),
+    "issued": _("The document was sent to you here."),
+}

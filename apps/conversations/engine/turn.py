@@ -29,6 +29,9 @@ class Turn:
     text_override: str | None = None  # a message typed before consent, handled after it
     sent: list[Message] = field(default_factory=list)
     failed: bool = False  # the bot did not understand this message (three in a row bring an officer)
+    # Answers to a form's questions (names, addresses, dates) are read offline only: they are not
+    # questions for the model, and they are personal data that need not leave the State's servers.
+    offline: bool = False
 
     @property
     def citizen(self) -> Citizen:
@@ -66,7 +69,7 @@ class Turn:
         """What a typed message means (an empty "unknown" for taps and media)."""
         if not self.is_text or not self.text.strip():
             return Understanding(intent="unknown", language=self.language)
-        return understand(self.text, use_llm=True, conversation_id=self.conversation.pk)
+        return understand(self.text, use_llm=not self.offline, conversation_id=self.conversation.pk)
 
     def go(self, state: str, **data) -> None:
         """Move the state machine; the engine saves it with the turn."""

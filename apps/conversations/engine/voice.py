@@ -19,21 +19,10 @@ def voice_transcribe(*, message: Message) -> bool:
     """Transcribe one inbound voice note in place; True when `message.body` now holds its words."""
     if message.type not in VOICE_TYPES or message.transcribed or not llm_enabled() or not message.media_id:
         return False
-    if not message.media_file:
-        from apps.whatsapp.media import media_download
+    from apps.whatsapp.media import media_content
 
-        try:  # a voice note is answered now, not after the download task's turn
-            media_download(message_id=message.pk)
-        except Exception:  # Meta unreachable: the task retries the download; the citizen is asked to type
-            logger.warning("Message %s: voice note not downloaded", message.pk, exc_info=True)
-        message.refresh_from_db(fields=["media_file", "media_mime_type"])
-        if not message.media_file:
-            return False
-    try:
-        with message.media_file.open("rb") as file:
-            content = file.read()
-    except OSError:
-        logger.warning("Message %s: voice note file unreadable", message.pk, exc_info=True)
+    content = media_content(message=message)  # a voice note is answered now, not after the download task's turn
+    if content is None:
         return False
     name = message.media_file.name.rsplit("/", 1)[-1]
     text = transcribe(content, filename=name, mime_type=message.media_mime_type,
