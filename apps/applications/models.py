@@ -173,7 +173,7 @@ class Certificate(TimeStampedModel):
     """
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="certificate")
-    number = models.CharField(_("certificate number"), max_length=30, unique=True)
+    number = models.CharField(_("certificate number"), max_length=60, unique=True)
     token = models.CharField(max_length=64, unique=True, editable=False)
     file = models.FileField(_("PDF"), upload_to="certificates/%Y/%m/")
     issued_on = models.DateField(_("issued on"))

@@ -390,9 +390,10 @@ def application_update_text(*, application: Application) -> str:
 
 
 def _date(value) -> str:
-    from django.utils import formats
+    from .answers import date_display
 
-    return formats.date_format(value, "j F Y") if value else ""
+    # Not Django's month names: its Hindi catalogue misspells नवंबर.
+    return date_display(day=value) if value else ""
 
 
 # What the chat's status flow reads.

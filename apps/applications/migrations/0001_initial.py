@@ -267,7 +267,7 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at")),
                 ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                ("number", models.CharField(max_length=30, unique=True, verbose_name="certificate number")),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="certificate number")),
                 ("token", models.CharField(editable=False, max_length=64, unique=True)),
                 ("file", models.FileField(upload_to="certificates/%Y/%m/", verbose_name="PDF")),
                 ("issued_on", models.DateField(verbose_name="issued on")),

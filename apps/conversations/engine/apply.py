@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from apps.applications import answers as answer_rules
 from apps.applications import documents as document_rules
@@ -235,7 +235,7 @@ class ApplyFlow:
     def _offer_resume(self, turn: Turn, draft: Application) -> None:
         steps = self._steps(draft)
         done = len([step for step in turn_done(draft) if step in steps])
-        started = formats.date_format(timezone.localtime(draft.created_at), "j F")
+        started = answer_rules.date_display(day=timezone.localdate(draft.created_at))
         turn.go("flow", flow=self.name, service=draft.service.code, application=draft.pk, step="resume")
         turn.ask(texts.APPLY_RESUME % {"service": draft.service.name, "date": started, "done": done,
                                        "total": len(steps)},
@@ -422,7 +422,7 @@ class ApplyFlow:
         if submitted.state == Application.State.PAYMENT_PENDING:
             parts.append(texts.APPLY_FEE % {"fee": f"{submitted.fee.normalize():f}"})
         else:
-            due = formats.date_format(submitted.due_date, "j F Y")
+            due = answer_rules.date_display(day=submitted.due_date)
             parts.append(texts.APPLY_DUE % {"service": service.name, "due": due})
             if service.fulfilment == service.Fulfilment.PORTAL:
                 parts.append(texts.APPLY_SUBMITTED_PORTAL % {"portal": service.get_connector_display()})

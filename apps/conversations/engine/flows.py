@@ -9,8 +9,9 @@ language, stop). Taps on ids starting with "<name>:" go to its `tap`. Issues 5 a
 
 from __future__ import annotations
 
-from django.utils import formats, timezone
+from django.utils import timezone
 
+from apps.applications.answers import date_display
 from apps.services.categories import service_category
 from apps.services.selectors import service_get_by_code
 
@@ -97,7 +98,7 @@ class StatusFlow(Flow):
 
 
 def _found_text(found: lookups.RequestStatus) -> str:
-    updated = formats.date_format(timezone.localtime(found.updated_at), "j M Y")
+    updated = date_display(day=timezone.localdate(found.updated_at))
     lines = [str(texts.STATUS_FOUND % {"reference": found.reference, "service": found.service_name,
                                        "status": found.status, "updated": updated})]  # fmt: skip
     expected = texts.STATUS_EXPECTED.get(found.state)
@@ -106,7 +107,7 @@ def _found_text(found: lookups.RequestStatus) -> str:
     if found.days_late:
         lines.append(str(texts.STATUS_LATE % {"days": found.days_late, "amount": found.compensation}))
     elif found.due:
-        lines.append(str(texts.STATUS_DUE % {"due": formats.date_format(found.due, "j F Y")}))
+        lines.append(str(texts.STATUS_DUE % {"due": date_display(day=found.due)}))
     return "\n".join(lines)
 
 
