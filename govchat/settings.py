@@ -8,6 +8,7 @@ while any of those defaults is still in use. `.env.example` lists every variable
 
 import hashlib
 import hmac
+import json
 import os
 from pathlib import Path
 
@@ -278,6 +279,23 @@ CONVERSATION_ENGINE_ENABLED = env_bool("CONVERSATION_ENGINE_ENABLED", True)
 
 # Applications: a draft not touched for this many days is closed, and the citizen starts afresh.
 APPLICATION_DRAFT_DAYS = env_int("APPLICATION_DRAFT_DAYS", 15)
+
+# --- Department portals (apps/applications/portals/) ---------------------------------------------------
+# Connections come from the admin (PortalConnection rows); for a connector without a row, from this JSON
+# object (or the file PORTAL_CONNECTIONS_FILE names), like {"edistrict": {"base_url": "https://...",
+# "auth_type": "bearer", "secret": "...", "callback_secret": "...", "field_map": {}, "status_map": {}}}.
+PORTAL_CONNECTIONS = json.loads(env_secret("PORTAL_CONNECTIONS", "{}"))
+# The demo portal at /demo-portal/<connector>/ answers for every connector configured nowhere else, so the
+# status services answer something real in the embedded default. Never in production unless enabled.
+PORTAL_DEMO_ENABLED = env_bool("PORTAL_DEMO_ENABLED", not PRODUCTION)
+PORTAL_CONNECT_TIMEOUT = float(env_str("PORTAL_CONNECT_TIMEOUT", "5"))
+PORTAL_READ_TIMEOUT = float(env_str("PORTAL_READ_TIMEOUT", "20"))
+# Attempts before an application waiting for a portal is flagged for an officer; between attempts
+# 1, 2, 4, ... minutes, at most PORTAL_BACKOFF_MAX_MINUTES.
+PORTAL_MAX_ATTEMPTS = env_int("PORTAL_MAX_ATTEMPTS", 16)
+PORTAL_BACKOFF_MAX_MINUTES = env_int("PORTAL_BACKOFF_MAX_MINUTES", 60)
+# Applications at a portal with no news for this long are asked about (when callbacks were lost).
+PORTAL_POLL_AFTER_MINUTES = env_int("PORTAL_POLL_AFTER_MINUTES", 360)
 
 # --- OpenAI-compatible endpoint (off unless a key is set) ----------------------------------------------
 OPENAI_API_KEY = env_secret("OPENAI_API_KEY")

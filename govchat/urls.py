@@ -11,4 +11,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # the back office's English/हिंदी switch
     path("simulator/", include("apps.whatsapp.simulator_urls")),
     path("verify/", include("apps.applications.urls")),  # public: what a certificate's QR code opens
+    path("", include("apps.applications.portals.urls")),  # portals/<connector>/callback/, demo-portal/
 ]

@@ -189,3 +189,117 @@ class Certificate(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+# Department portal connectors (apps/applications/portals/).
+
+
+class PortalConnection(TimeStampedModel):
+    """How govchat reaches one department portal (e-District, MCD, ...) over its REST/JSON interface.
+
+    One row per connector code; without a row the connection comes from PORTAL_CONNECTIONS in the settings,
+    or, in the embedded default, from the demo portal. Both secrets are kept only encrypted
+    (apps.core.crypto); the admin can replace them but never shows them.
+    """
+
+    class Auth(models.TextChoices):
+        NONE = "none", _("None")
+        BEARER = "bearer", _("Bearer token")
+        API_KEY = "api_key", _("API key header")
+        BASIC = "basic", _("Basic (user name and password)")
+
+    connector = models.CharField(_("connector"), max_length=20, choices=Service.Connector.choices, unique=True)
+    base_url = models.URLField(
+        _("base URL"), max_length=300, help_text=_("Like https://edistrict.delhigovt.nic.in/api/")
+    )
+    auth_type = models.CharField(_("authentication"), max_length=10, choices=Auth.choices, default=Auth.BEARER)
+    auth_header = models.CharField(_("API key header"), max_length=50, default="X-API-Key", blank=True)
+    username = models.CharField(_("user name (basic)"), max_length=100, blank=True)
+    secret_encrypted = models.TextField(_("token, key or password (encrypted)"), blank=True, editable=False)
+    callback_secret_encrypted = models.TextField(_("callback signing secret (encrypted)"), blank=True, editable=False)
+    secrets_updated_at = models.DateTimeField(_("secrets updated at"), null=True, blank=True, editable=False)
+    connect_timeout = models.FloatField(_("connect timeout (s)"), default=5)
+    read_timeout = models.FloatField(_("read timeout (s)"), default=20)
+    submit_path = models.CharField(_("submit path"), max_length=200, default="applications/")
+    status_path = models.CharField(_("status path"), max_length=200, default="applications/{reference}/")
+    lookup_path = models.CharField(_("lookup path"), max_length=200, default="lookup/{service}/")
+    field_map = models.JSONField(
+        _("field map"), default=dict, blank=True,
+        help_text=_('Per service code: the portal\'s service id and field names, like {"REV-INCOME": {"service": '
+                    '"INC01", "fields": {"applicant_name": "name"}}}. Unmapped answers keep their keys.'),
+    )  # fmt: skip
+    status_map = models.JSONField(
+        _("status map"), default=dict, blank=True,
+        help_text=_('Portal status to govchat state, like {"PENDING_SDM": "under_review"}; added to the usual '
+                    "names (received, under_review, approved, rejected, issued, ...)."),
+    )  # fmt: skip
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        ordering = ["connector"]
+        verbose_name = _("portal connection")
+        verbose_name_plural = _("portal connections")
+
+    def __str__(self) -> str:
+        return self.get_connector_display()
+
+
+class PortalSubmission(TimeStampedModel):
+    """The outbox row of an application going to a department portal: it waits here (with retries and
+    backoff) until the portal has it, so a portal that is down never loses an application.
+
+    The idempotency key (the application's reference) goes with every attempt, so a retry after a lost
+    answer gives the same portal reference instead of a second application on the portal.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Needs an officer")
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="portal_submission",
+                                       verbose_name=_("application"))  # fmt: skip
+    connector = models.CharField(_("connector"), max_length=20, choices=Service.Connector.choices)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    portal_reference = models.CharField(_("portal reference"), max_length=100, null=True, blank=True, unique=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_polled_at = models.DateTimeField(_("status last asked at"), null=True, blank=True)
+    # The citizen is told once that the portal is down and the application waits (not at every retry).
+    queued_notice_at = models.DateTimeField(_("citizen told it waits"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("portal submission")
+        verbose_name_plural = _("portal submissions (outbox)")
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="portal_submission_due")]
+
+    def __str__(self) -> str:
+        return self.idempotency_key
+
+
+class PortalCallbackEvent(models.Model):
+    """A status callback a portal sent, kept once per event id: a replay finds it and changes nothing."""
+
+    connector = models.CharField(_("connector"), max_length=20, choices=Service.Connector.choices)
+    event_id = models.CharField(_("event id"), max_length=100)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="portal_events",
+                                    verbose_name=_("application"))  # fmt: skip
+    portal_status = models.CharField(_("portal status"), max_length=100)
+    to_state = models.CharField(_("moved to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("portal callback")
+        verbose_name_plural = _("portal callbacks")
+        constraints = [models.UniqueConstraint(fields=["connector", "event_id"], name="portal_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.connector} {self.event_id}"

@@ -1,0 +1,59 @@
+"""What every portal connector offers, and the two ways a call can fail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from apps.applications.models import Application
+
+
+class PortalError(Exception):
+    """A portal call did not succeed. The message is for logs and officers; it never holds a secret."""
+
+
+class PortalUnavailable(PortalError):
+    """The portal could not be reached or gave no usable answer (timeout, refused connection, 5xx, an
+    answer that is not the JSON agreed): try again later."""
+
+
+class PortalRefused(PortalError):
+    """The portal answered and said no (a 4xx with a reason): trying again will not help; an officer looks."""
+
+    def __init__(self, message: str, *, http_status: int | None = None) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    portal_reference: str
+    portal_status: str = ""
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    portal_status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """A status-only service's answer: what the portal knows about the number the citizen gave.
+
+    `details` are (English label, Hindi label, value) rows to show as they are.
+    """
+
+    found: bool
+    details: list[tuple[str, str, str]] = field(default_factory=list)
+    status_text_en: str = ""
+    status_text_hi: str = ""
+
+
+class Connector(Protocol):
+    def submit(self, application: Application, *, idempotency_key: str) -> SubmitResult: ...
+
+    def status(self, application: Application) -> StatusResult: ...
+
+    def lookup(self, service_code: str, number: str, *, extra: dict | None = None) -> LookupResult: ...
