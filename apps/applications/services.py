@@ -278,6 +278,10 @@ def application_transition(*, application: Application, to: str, actor: str, off
         )  # fmt: skip
         if notify:
             transaction.on_commit(lambda: _notify_task(transition.pk), robust=True)
+        if to == State.SUBMITTED and current.service.fulfilment == Service.Fulfilment.PORTAL:
+            from .portals.services import portal_submission_queue
+
+            portal_submission_queue(application=current)  # sent after commit; waits in the outbox if the portal is down
     return current
 
 
@@ -386,6 +390,8 @@ def application_update_text(*, application: Application) -> str:
     values = {"reference": application.reference or "", "service": application.service.name,
               "note": application.officer_note, "reason": application.rejection_reason,
               "due": _date(application.due_date)}  # fmt: skip
+    if state == State.ISSUED and not hasattr(application, "certificate"):
+        state = "issued_by_portal"  # the department's portal issued it: nothing is attached here
     return str(texts.UPDATES[state] % values)
 
 

@@ -34,6 +34,10 @@ UPDATES = {
         "Your %(service)s is ready (application %(reference)s). It is attached here. Anyone can check it is "
         "genuine by scanning the QR code on it."
     ),
+    "issued_by_portal": _(
+        "Your %(service)s is ready (application %(reference)s). The department will tell you how to collect it; "
+        "you can also download it from the department's website."
+    ),
     "cancelled": _("Your application for %(service)s is cancelled."),
     "expired": _("Your unfinished application for %(service)s was closed after a long break."),
 }

@@ -15,3 +15,8 @@ def clamd_fake(settings) -> Iterator[ClamdFake]:
         yield fake
     finally:
         fake.stop()
+
+
+# The chat tests drive the apply journey through the real webhook path, with the conversation tests' phone.
+from tests.conversations.conftest import catalogue, catalogue_files, chat  # noqa: E402, F401
+from tests.whatsapp.conftest import _whatsapp_settings, numbers, post_webhook  # noqa: E402, F401

@@ -15,9 +15,7 @@ from apps.applications import services as applications
 from apps.applications.models import Application, ApplicationDocument
 from apps.conversations.models import Message
 from apps.services.models import FieldChoice, FormField, RequiredDocument, Service
-from tests.conversations.conftest import catalogue, catalogue_files, chat  # noqa: F401
 from tests.factories import make_officer
-from tests.whatsapp.conftest import _whatsapp_settings, numbers, post_webhook  # noqa: F401
 
 CODE = "MCD-TESTFORM"
 AADHAAR = "2345 6789 0124"  # Verhoeff-valid
@@ -43,7 +41,7 @@ def blank_photo() -> bytes:
 
 
 @pytest.fixture
-def form(catalogue, numbers):  # noqa: F811
+def form(catalogue, numbers):
     """A service of the MCD number with one question of every type and two documents."""
     from apps.departments.models import Department
 
@@ -77,7 +75,7 @@ def form(catalogue, numbers):  # noqa: F811
                 FieldChoice.objects.create(field=field, value=f"ward_{i + 1}", label_en=f"Ward {i + 1}",
                                            label_hi=f"वार्ड {i + 1}", position=i)  # fmt: skip
     RequiredDocument.objects.create(service=service, code="proof_of_address", name_en="Proof of address",
-                                    name_hi="पते का प्रमाण", accepted_types=["pdf", "jpg", "png"], position=0)  # fmt: skip
+                                    name_hi="पते का प्रमाण", accepted_types=["pdf", "jpg", "png"])  # fmt: skip
     RequiredDocument.objects.create(service=service, code="affidavit", name_en="Affidavit (only if late)",
                                     name_hi="शपथ पत्र (सिर्फ़ देर होने पर)", mandatory=False,
                                     accepted_types=["pdf", "jpg"], position=1)  # fmt: skip
@@ -205,7 +203,8 @@ def test_back_and_edit_keep_every_answer(chat, form):
     [question] = phone.send("back")  # at the gender question: back to the date
     assert "*Date of birth*" in question.text
     application = Application.objects.get(citizen__wa_id=phone.wa_id, state="draft")
-    assert application.answers["applicant_name"] == "Sunita Devi" and application.answers["date_of_birth"] == "1985-03-12"
+    assert application.answers["applicant_name"] == "Sunita Devi"
+    assert application.answers["date_of_birth"] == "1985-03-12"
     [choice] = phone.send("1 April 1986")
     assert choice.titles == ["Male", "Female", "Other"]  # on to the next unanswered question
 
@@ -319,8 +318,9 @@ def test_a_fee_means_the_application_waits_for_payment(chat, form):
     assert application.state == "payment_pending" and application.due_date is None and application.fee == 50
 
 
-def test_an_officer_asks_for_a_document_and_the_next_upload_lands_in_that_slot(chat, form,
-                                                                              django_capture_on_commit_callbacks):
+def test_an_officer_asks_for_a_document_and_the_next_upload_lands_in_that_slot(
+    chat, form, django_capture_on_commit_callbacks
+):
     phone = chat()
     begin(phone)
     answer_all_questions(phone)
@@ -346,3 +346,62 @@ def test_an_officer_asks_for_a_document_and_the_next_upload_lands_in_that_slot(c
     assert application.state == "under_review"
     assert application.documents.filter(slot="proof_of_address", requested=True).count() == 1
     assert application.documents.filter(slot="proof_of_address").count() == 2
+
+
+@pytest.fixture
+def portal(settings):
+    from apps.applications.models import PortalConnection
+    from apps.applications.portals.config import portal_connection_secrets_set
+    from tests.fakes.portal import PortalFake
+
+    fake = PortalFake().start()
+    settings.PORTAL_DEMO_ENABLED = False
+    row = PortalConnection.objects.create(connector="mcd", base_url=fake.base_url, auth_type="bearer",
+                                          connect_timeout=1, read_timeout=0.5)  # fmt: skip
+    fake.token = "portal-token"
+    portal_connection_secrets_set(connection=row, secret="portal-token", callback_secret="callback-secret")
+    yield fake
+    fake.stop()
+
+
+def submit_complete(phone):
+    begin(phone)
+    answer_all_questions(phone)
+    phone.send_file(document_photo())
+    phone.tap("Next")
+    phone.tap("Skip")
+    return phone.tap("Submit")
+
+
+def test_a_portal_service_goes_to_the_portal_and_the_citizen_hears_when_it_is_received(chat, form, portal):
+    Service.objects.filter(code=CODE).update(fulfilment="portal", connector="mcd")
+    phone = chat()
+    done, _, update = submit_complete(phone)  # the outbox sent it after commit (an eager worker in tests)
+    assert "It is being sent to the department's online system (MCD online services)" in done.text
+    application = Application.objects.get(citizen__wa_id=phone.wa_id)
+    assert application.state == "forwarded" and application.portal_reference
+    assert f"Your application {application.reference} for Test licence has been sent" in update.text
+    [submission] = portal.submissions()
+    assert submission.headers["idempotency-key"] == application.reference
+    assert "Sunita Devi" in str(submission.json) and "6789" not in str(submission.json)
+
+
+def test_a_portal_that_is_down_loses_nothing_and_the_citizen_is_told_it_waits(chat, form, portal):
+    Service.objects.filter(code=CODE).update(fulfilment="portal", connector="mcd")
+    portal.mode = "outage"
+    phone = chat()
+    done, _, waiting = submit_complete(phone)
+    application = Application.objects.get(citizen__wa_id=phone.wa_id)
+    assert application.state == "submitted" and application.portal_reference is None
+    assert application.portal_submission.state == "pending" and application.portal_submission.attempts == 1
+    assert application.reference in waiting.text and "will be sent to it automatically" in waiting.text
+
+    portal.mode = "ok"  # back: the sweeper's next turn sends it
+    from apps.applications.models import PortalSubmission
+    from apps.applications.portals.services import portal_submission_send
+
+    PortalSubmission.objects.filter(pk=application.portal_submission.pk).update(next_attempt_at=timezone.now())
+    portal_submission_send(submission_id=application.portal_submission.pk)
+    application.refresh_from_db()
+    assert application.state == "forwarded" and len(portal.submissions()) == 2
+    assert {s.headers["idempotency-key"] for s in portal.submissions()} == {application.reference}

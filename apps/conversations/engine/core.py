@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from ..models import Citizen, Conversation, Message
 from ..services import conversation_handoff_request, conversation_handoff_withdraw
 from . import ids, screens, texts
-from .flows import APPLY, FLOWS
+from .flows import APPLY, FLOWS, LOOKUP
 from .questions import question_answer
 from .turn import Turn
 from .voice import voice_transcribe
@@ -40,7 +40,7 @@ def engine_handle(*, conversation: Conversation, message: Message) -> Turn:
     if conversation.mode == Conversation.Mode.BOT and consented(citizen):  # nothing is sent out before consent
         voice_transcribe(message=message)
     turn = Turn(conversation=conversation, message=message)
-    turn.offline = APPLY.wants_answer(turn)
+    turn.offline = _answer_expected(turn)
     language = citizen.language or (turn.understanding.language if turn.is_text else "en")
     with translation.override(language):
         _handle(turn)
@@ -192,8 +192,8 @@ def _tap(turn: Turn, tap: str) -> None:
 def _typed(turn: Turn) -> None:
     understanding, state, data = turn.understanding, turn.state, turn.data
     intent, choices = understanding.intent, data.get("choices") or []
-    if APPLY.wants_answer(turn) and not _command(turn):
-        APPLY.handle(turn)  # a name, a date, a PIN code: the answer to the question asked
+    if _answer_expected(turn) and not _command(turn):
+        FLOWS[data["flow"]].handle(turn)  # a name, a date, a PIN code: the answer to the question asked
     elif understanding.number is not None and not understanding.reference:
         if 1 <= understanding.number <= len(choices):
             _tap(turn, choices[understanding.number - 1])
@@ -221,12 +221,20 @@ def _typed(turn: Turn) -> None:
         _intent(turn, intent)
 
 
+def _answer_expected(turn: Turn) -> bool:
+    """A question of a form is waiting for its answer (what is typed is an answer, read offline)."""
+    return APPLY.wants_answer(turn) or LOOKUP.wants_answer(turn)
+
+
 def _command(turn: Turn) -> bool:
     """A short message that is one of the words that work everywhere (MENU, CANCEL, BACK, OFFICER, HELP)."""
     text = _norm(turn.text)
     if text in BACK_WORDS:
         return True
-    return len(text.split()) <= 3 and turn.understanding.intent in {"menu", "cancel", "human", "help", "opt_out"}
+    understanding = turn.understanding
+    if understanding.number is not None:  # "2" picks a row elsewhere; here it is an answer (a ward, an age)
+        return False
+    return len(text.split()) <= 3 and understanding.intent in {"menu", "cancel", "human", "help", "opt_out"}
 
 
 def _intent(turn: Turn, intent: str) -> None:

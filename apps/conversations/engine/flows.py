@@ -18,6 +18,7 @@ from apps.services.selectors import service_get_by_code
 from .. import lookups
 from . import ids, texts
 from .apply import ApplyFlow
+from .lookup import LookupFlow
 from .turn import Turn
 
 
@@ -54,6 +55,10 @@ class StatusFlow(Flow):
     def start(self, turn: Turn, *, service: str | None = None, reference: str | None = None) -> None:
         if reference:
             self.lookup(turn, reference)
+            return
+        found = service_get_by_code(code=service) if service else None
+        if found is not None and found.kind == found.Kind.STATUS and found.connector:
+            LOOKUP.start(turn, service=found.code)  # pension, ration card...: the department's portal knows
             return
         turn.go("flow", flow=self.name, service=service or "")
         turn.ask(texts.STATUS_ASK, [(ids.STATUS_MINE, texts.MY_APPLICATIONS), (ids.MENU, texts.MAIN_MENU)])
@@ -151,6 +156,7 @@ class FeedbackFlow(ComingSoonFlow):
     name = "feedback"  # issue 6
 
 
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (StatusFlow(), ApplyFlow(), PayFlow(), GrievanceFlow(),
+LOOKUP = LookupFlow()
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (StatusFlow(), ApplyFlow(), LOOKUP, PayFlow(), GrievanceFlow(),
                                                         FeedbackFlow())}  # fmt: skip
 APPLY: ApplyFlow = FLOWS["apply"]

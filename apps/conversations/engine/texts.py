@@ -222,18 +222,14 @@ APPLY_FEE = _(
     "then. You will get the payment link here."
 )
 APPLY_MISSING = _("Something is still missing: %(missing)s.")
-APPLY_DRAFT_GONE = _(
-    "Your unfinished application was closed after %(days)s days without a reply. You can start again."
-)
+APPLY_DRAFT_GONE = _("Your unfinished application was closed after %(days)s days without a reply. You can start again.")
 APPLY_CANCELLED = _("Your application for %(service)s is cancelled. Nothing was sent to the department.")
 APPLY_NOT_OPEN = _("Applications for %(service)s cannot be made here.")
 DOCUMENTS_REQUESTED_ASK = _(
     "For application %(reference)s the officer asked for: *%(document)s*. Please send it as a photo or a PDF."
 )
 DOCUMENTS_REQUESTED_RECEIVED = _("Received for %(document)s.")
-DOCUMENTS_REQUESTED_DONE = _(
-    "Thank you. Your documents have gone back to the officer for application %(reference)s."
-)
+DOCUMENTS_REQUESTED_DONE = _("Thank you. Your documents have gone back to the officer for application %(reference)s.")
 
 # Where an application stands (the status flow).
 STATUS_DUE = _("Due by %(due)s.")
@@ -245,3 +241,12 @@ STATUS_EXPECTED = {
     "rejected": _("Reason: %(reason)s"),
     "issued": _("The document was sent to you here."),
 }
+
+# Status-only services answered by a department portal (engine/lookup.py).
+LOOKUP_NOT_FOUND = _(
+    "%(number)s was not found on the %(portal)s system. Please check the number on your slip or SMS and send it again."
+)
+LOOKUP_UNAVAILABLE = _(
+    "The %(portal)s system is not answering just now. Please try again in a little while: what you typed is kept."
+)
+TRY_AGAIN = pgettext_lazy("button", "Try again")
