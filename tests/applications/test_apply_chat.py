@@ -405,3 +405,23 @@ def test_a_portal_that_is_down_loses_nothing_and_the_citizen_is_told_it_waits(ch
     application.refresh_from_db()
     assert application.state == "forwarded" and len(portal.submissions()) == 2
     assert {s.headers["idempotency-key"] for s in portal.submissions()} == {application.reference}
+
+
+def test_a_long_list_of_choices_pages_and_any_row_can_be_picked(chat, form):
+    ward = FormField.objects.get(service=form, key="ward")
+    for i in range(5, 12):
+        FieldChoice.objects.create(field=ward, value=f"ward_{i + 1}", label_en=f"Ward {i + 1}",
+                                   label_hi=f"वार्ड {i + 1}", position=i)  # fmt: skip
+    phone = chat()
+    begin(phone)
+    phone.tap("Start")
+    phone.send("Sunita Devi")
+    phone.send("12/03/1985")
+    [first] = phone.tap("Female")
+    titles = [title for _, title in first.rows]
+    assert titles[:9] == [f"Ward {i}" for i in range(1, 10)] and len(titles) == 10  # 9 and "more"
+    [second] = phone.tap(titles[-1])
+    assert [title for _, title in second.rows] == ["Ward 10", "Ward 11", "Ward 12"]
+    [question] = phone.tap("Ward 11")
+    assert "*Mobile number*" in question.text
+    assert Application.objects.get(citizen__wa_id=phone.wa_id).answers["ward"] == "ward_11"

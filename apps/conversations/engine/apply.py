@@ -113,6 +113,15 @@ class ApplyFlow:
             self._document_done(turn, draft, parts[3])
         elif action == "submit":
             self._submit(turn, draft)
+        elif action == "page" and len(parts) > 3 and parts[-1].isdigit():  # "more" on a long list of choices
+            step = turn.data.get("step", "")
+            field = next((f for f in draft.service.fields.all() if f"field:{f.key}" == step), None)
+            if field is not None:
+                self._ask_field(turn, draft, field, editing=bool(turn.data.get("editing")), page=int(parts[-1]))
+            else:
+                self.show_step(turn, draft)
+        elif action == "editpage" and len(parts) > 3 and parts[-1].isdigit():
+            self._edit_menu(turn, draft, page=int(parts[-1]))
         elif action == "edit" and len(parts) > 3:
             self._go_to(turn, draft, parts[3], editing=True)
         elif action == "edit":
@@ -242,7 +251,8 @@ class ApplyFlow:
                  [(_id("continue", str(draft.pk)), texts.CONTINUE), (_id("restart", str(draft.pk)), texts.START_AGAIN),
                   (ids.MENU, texts.MAIN_MENU)])  # fmt: skip
 
-    def _ask_field(self, turn: Turn, draft: Application, field, *, editing: bool = False, error: str = "") -> None:
+    def _ask_field(self, turn: Turn, draft: Application, field, *, editing: bool = False, error: str = "",
+                   page: int = 1) -> None:  # fmt: skip
         steps = self._steps(draft)
         step = f"field:{field.key}"
         turn.go("flow", flow=self.name, service=draft.service.code, application=draft.pk, step=step,
@@ -260,7 +270,7 @@ class ApplyFlow:
                 turn.ask(body, [*options, *navigation])
             else:
                 rows = [gateway.Row(id=option_id, title=str(title)) for option_id, title in options + navigation]
-                turn.list(body, button=texts.APPLY_CHOOSE, rows=rows, more_id=_id("page", str(draft.pk)))
+                turn.list(body, button=texts.APPLY_CHOOSE, rows=rows, more_id=_id("page", str(draft.pk)), page=page)
         elif field.type == field.Type.YESNO:
             turn.ask(body, [(_id("choose", str(draft.pk), field.key, "yes"), texts.YES),
                             (_id("choose", str(draft.pk), field.key, "no"), texts.NO), *navigation])  # fmt: skip
@@ -382,13 +392,13 @@ class ApplyFlow:
         turn.ask(texts.APPLY_REVIEW_ASK, [(_id("submit", str(draft.pk)), texts.SUBMIT), (_id("edit", str(draft.pk)),
                                           texts.EDIT), (ids.MENU, texts.MAIN_MENU)])  # fmt: skip
 
-    def _edit_menu(self, turn: Turn, draft: Application) -> None:
+    def _edit_menu(self, turn: Turn, draft: Application, *, page: int = 1) -> None:
         service = draft.service
         turn.go("flow", flow=self.name, service=service.code, application=draft.pk, step="edit")
         rows = [gateway.Row(id=_id("edit", str(draft.pk), f.key), title=f.label) for f in service.fields.all()]
         rows += [gateway.Row(id=_id("edit", str(draft.pk), d.code), title=d.name) for d in service.documents.all()]
         turn.list(texts.APPLY_EDIT_CHOOSE, button=texts.APPLY_EDIT_BUTTON, rows=rows,
-                  more_id=_id("editpage", str(draft.pk)))  # fmt: skip
+                  more_id=_id("editpage", str(draft.pk)), page=page)  # fmt: skip
 
     def _edit_by_name(self, turn: Turn, draft: Application, name: str) -> None:
         from rapidfuzz import fuzz, process
