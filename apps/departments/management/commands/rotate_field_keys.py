@@ -1,10 +1,13 @@
 from django.core.management.base import BaseCommand
 
+from apps.applications.portals.config import portal_connection_secrets_rotate
 from apps.departments.services import whatsapp_number_tokens_rotate
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt stored access tokens with the first key of FIELD_ENCRYPTION_KEYS."
+    help = "Re-encrypt stored secrets (WhatsApp tokens, portal credentials) with the first FIELD_ENCRYPTION_KEYS key."
 
     def handle(self, *args, **options):
-        self.stdout.write(self.style.SUCCESS(f"{whatsapp_number_tokens_rotate()} access token(s) re-encrypted."))
+        tokens, portals = whatsapp_number_tokens_rotate(), portal_connection_secrets_rotate()
+        self.stdout.write(self.style.SUCCESS(f"{tokens} access token(s) re-encrypted."))
+        self.stdout.write(self.style.SUCCESS(f"{portals} portal connection(s) re-encrypted."))
