@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "apps.conversations",
     "apps.whatsapp",
     "apps.applications",
+    "apps.payments",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +277,20 @@ CLAMD_TIMEOUT = float(env_str("CLAMD_TIMEOUT", "10"))
 # --- The conversation engine ----------------------------------------------------------------------------
 # Off, citizens' messages are still filed (and media fetched), but only officers answer them.
 CONVERSATION_ENGINE_ENABLED = env_bool("CONVERSATION_ENGINE_ENABLED", True)
+
+# Payments. PAYMENT_GATEWAY: "sandbox" (a checkout page inside govchat; the embedded default) or "razorpay".
+PAYMENT_GATEWAY = env_str("PAYMENT_GATEWAY", "sandbox")
+PAYMENT_LINK_MINUTES = env_int("PAYMENT_LINK_MINUTES", 60)  # a checkout link expires after this
+PAYMENT_RECONCILE_AFTER_MINUTES = env_int("PAYMENT_RECONCILE_AFTER_MINUTES", 5)  # then beat asks the gateway
+PAYMENT_TIMEOUT = float(env_str("PAYMENT_TIMEOUT", "10"))  # seconds, connect and read, for every gateway call
+# The sandbox signs its callbacks like a gateway does; in the embedded default the key is derived.
+PAYMENT_SANDBOX_SECRET = env_secret("PAYMENT_SANDBOX_SECRET") or hashlib.sha256(
+    f"govchat-payment-sandbox:{SECRET_KEY}".encode()
+).hexdigest()
+RAZORPAY_KEY_ID = env_str("RAZORPAY_KEY_ID")
+RAZORPAY_KEY_SECRET = env_secret("RAZORPAY_KEY_SECRET")
+RAZORPAY_WEBHOOK_SECRET = env_secret("RAZORPAY_WEBHOOK_SECRET")
+RAZORPAY_BASE_URL = env_str("RAZORPAY_BASE_URL", "https://api.razorpay.com")
 
 # Applications: a draft not touched for this many days is closed, and the citizen starts afresh.
 APPLICATION_DRAFT_DAYS = env_int("APPLICATION_DRAFT_DAYS", 15)

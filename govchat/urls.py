@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # the back office's English/हिंदी switch
     path("simulator/", include("apps.whatsapp.simulator_urls")),
-    path("verify/", include("apps.applications.urls")),  # public: what a certificate's QR code opens
+    path("verify/", include("apps.applications.urls")),
+    path("payments/", include("apps.payments.urls")),  # gateways' signed callbacks  # public: what a certificate's QR code opens
     path("", include("apps.applications.portals.urls")),  # portals/<connector>/callback/, demo-portal/
 ]

@@ -29,6 +29,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "applications.view_*",
         "applications.change_application",
         "applications.process_application",
+        "payments.view_*",
+        "payments.refund_payment",
     ],
     Officer.Role.OFFICER: [
         "services.view_*",
@@ -38,6 +40,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "applications.view_*",
         "applications.change_application",
         "applications.process_application",
+        "payments.view_*",
     ],
     Officer.Role.AUDITOR: ["*.view_*"],
 }
