@@ -69,9 +69,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", env_secret("FIELD_ENCRYPTION_KEYS"))
 # Keys the HMAC kept instead of an Aadhaar number, to match it later (apps.core.aadhaar.aadhaar_hash).
 # Unset, it is derived from SECRET_KEY; set it in production and never change it, or stored hashes stop matching.
-AADHAAR_HASH_KEY = env_secret("AADHAAR_HASH_KEY") or hmac.new(
-    SECRET_KEY.encode(), b"govchat-aadhaar-hash", hashlib.sha256
-).hexdigest()
+AADHAAR_HASH_KEY = (
+    env_secret("AADHAAR_HASH_KEY") or hmac.new(SECRET_KEY.encode(), b"govchat-aadhaar-hash", hashlib.sha256).hexdigest()
+)
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin
@@ -284,9 +284,9 @@ PAYMENT_LINK_MINUTES = env_int("PAYMENT_LINK_MINUTES", 60)  # a checkout link ex
 PAYMENT_RECONCILE_AFTER_MINUTES = env_int("PAYMENT_RECONCILE_AFTER_MINUTES", 5)  # then beat asks the gateway
 PAYMENT_TIMEOUT = float(env_str("PAYMENT_TIMEOUT", "10"))  # seconds, connect and read, for every gateway call
 # The sandbox signs its callbacks like a gateway does; in the embedded default the key is derived.
-PAYMENT_SANDBOX_SECRET = env_secret("PAYMENT_SANDBOX_SECRET") or hashlib.sha256(
-    f"govchat-payment-sandbox:{SECRET_KEY}".encode()
-).hexdigest()
+PAYMENT_SANDBOX_SECRET = (
+    env_secret("PAYMENT_SANDBOX_SECRET") or hashlib.sha256(f"govchat-payment-sandbox:{SECRET_KEY}".encode()).hexdigest()
+)
 RAZORPAY_KEY_ID = env_str("RAZORPAY_KEY_ID")
 RAZORPAY_KEY_SECRET = env_secret("RAZORPAY_KEY_SECRET")
 RAZORPAY_WEBHOOK_SECRET = env_secret("RAZORPAY_WEBHOOK_SECRET")
