@@ -6,6 +6,11 @@ connector's real HTTP client, timeouts and error handling run. Routes (under ``P
 * ``POST /applications/``: needs an ``Idempotency-Key``; the same key always gets the same reference.
 * ``GET /applications/<reference>/``: the status set with ``set_status``.
 * ``GET /lookup/<service>/?number=...``: the records given to ``add_record``, else 404 ``{"found": false}``.
+* ``GET /dues/<service>/?number=...``: ``{"found": true, "demands": [...]}`` with the demands given to
+  ``add_dues`` (as given, so a test can hand it malformed amounts) less those paid, else 404.
+* ``POST /dues/<service>/paid/``: needs an ``Idempotency-Key`` and a ``demand_id`` known to ``add_dues``
+  (else 400 / 404); records the payment once per key in ``paid`` (the same key again: the same receipt, 200)
+  and the demand is no longer due; a demand already paid under another key is a 409.
 
 Switches, each for every following request until changed: ``mode = "ok" | "outage" (503) | "slow"
 (sleeps ``slow_seconds`` before answering) | "malformed" (200 with a body that is not JSON) | "refuse"
@@ -44,6 +49,8 @@ class PortalFake:
         self.references: dict[str, str] = {}  # idempotency key -> portal reference
         self.statuses: dict[str, tuple[str, str]] = {}  # portal reference -> (status, note)
         self.records: dict[tuple[str, str], dict] = {}
+        self.dues: dict[tuple[str, str], list[dict]] = {}  # (service, number) -> demands
+        self.paid: dict[str, dict] = {}  # idempotency key -> {"service", "demand_id", "body", "receipt"}
         self._lock = threading.Lock()
         self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -78,6 +85,12 @@ class PortalFake:
             "details": [{"label_en": en, "label_hi": hi, "value": value} for en, hi, value in details],
         }  # fmt: skip
 
+    def add_dues(self, service: str, number: str, demands: list[dict]) -> None:
+        """The demands due for a number: dicts as the portal sends them ({"demand_id", "description_en",
+        "description_hi", "breakup": [{"label_en", "label_hi", "amount_paise"}], "amount_paise"}); [] for a
+        number that is known with nothing due."""
+        self.dues[(service, number)] = demands
+
     def submissions(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == "POST" and r.path == "/applications/"]
 
@@ -105,7 +118,35 @@ class PortalFake:
         if method == "GET" and len(parts) == 2 and parts[0] == "lookup":
             record = self.records.get((parts[1], query.get("number", "")))
             return (200, _json(record)) if record else (404, _json({"found": False}))
+        if method == "GET" and len(parts) == 2 and parts[0] == "dues":
+            demands = self.dues.get((parts[1], query.get("number", "")))
+            if demands is None:
+                return 404, _json({"found": False})
+            paid = {(p["service"], p["demand_id"]) for p in self.paid.values()}
+            due = [d for d in demands if not isinstance(d, dict) or (parts[1], d.get("demand_id")) not in paid]
+            return 200, _json({"found": True, "demands": due})
+        if method == "POST" and len(parts) == 3 and parts[0] == "dues" and parts[2] == "paid":
+            return self._dues_paid(parts[1], headers, body)
         return 404, _json({"error": "No such route."})
+
+    def _dues_paid(self, service: str, headers: dict, body: Any) -> tuple[int, bytes]:
+        key = headers.get("idempotency-key", "")
+        if not key or not isinstance(body, dict) or not body.get("demand_id"):
+            return 400, _json({"error": "Idempotency-Key and a demand_id are required."})
+        known = {
+            d.get("demand_id") for (s, _), ds in self.dues.items() if s == service for d in ds if isinstance(d, dict)
+        }
+        if body["demand_id"] not in known:
+            return 404, _json({"error": "No such demand."})
+        with self._lock:
+            if key in self.paid:
+                return 200, _json({"receipt": self.paid[key]["receipt"], "status": "recorded"})
+            for earlier in self.paid.values():
+                if (earlier["service"], earlier["demand_id"]) == (service, body["demand_id"]):
+                    return 409, _json({"error": f"Already paid (receipt {earlier['receipt']})."})
+            receipt = f"RCPT{len(self.paid) + 1:06d}"
+            self.paid[key] = {"service": service, "demand_id": body["demand_id"], "body": body, "receipt": receipt}
+            return 201, _json({"receipt": receipt, "status": "recorded"})
 
     def _submit(self, headers: dict, body: Any) -> tuple[int, bytes]:
         key = headers.get("idempotency-key", "")

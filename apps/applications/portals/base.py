@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from apps.applications.models import Application
 
 
@@ -51,9 +53,39 @@ class LookupResult:
     status_text_hi: str = ""
 
 
+@dataclass(frozen=True)
+class PortalDemand:
+    """What a department's portal says is due for a number (a property's tax demand, a water bill, one
+    challan), checked: `amount_paise` is a whole number of paise above zero and the break-up lines
+    ({"label_en", "label_hi", "amount_paise"}; a rebate is a negative line) add up to it.
+
+    The same fields as `apps.payments.services.Demand`: `Demand(**dataclasses.asdict(portal_demand))`.
+    """
+
+    demand_id: str
+    description_en: str
+    description_hi: str
+    breakup: list[dict]
+    amount_paise: int
+
+
+@dataclass(frozen=True)
+class DuesPaidResult:
+    """The portal's acknowledgement that a demand was paid (its own receipt number, when it gives one)."""
+
+    receipt: str = ""
+    status: str = ""
+
+
 class Connector(Protocol):
     def submit(self, application: Application, *, idempotency_key: str) -> SubmitResult: ...
 
     def status(self, application: Application) -> StatusResult: ...
 
     def lookup(self, service_code: str, number: str, *, extra: dict | None = None) -> LookupResult: ...
+
+    def dues(self, service_code: str, number: str) -> list[PortalDemand]: ...
+
+    def dues_paid(
+        self, service_code: str, *, demand_id: str, reference: str, amount_paise: int, paid_at: datetime
+    ) -> DuesPaidResult: ...

@@ -38,6 +38,9 @@ class ConnectionConfig:
     submit_path: str = "applications/"
     status_path: str = "applications/{reference}/"
     lookup_path: str = "lookup/{service}/"
+    # Dues of pay services: GET {dues_path}{service}/?number=... and POST {dues_path}{service}/paid/. Not an
+    # admin field: the default, or "dues_path" in the connector's PORTAL_CONNECTIONS entry.
+    dues_path: str = "dues/"
     field_map: dict = field(default_factory=dict)
     status_map: dict = field(default_factory=dict)
     source: str = "admin"

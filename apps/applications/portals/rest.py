@@ -9,6 +9,13 @@ statuses are adapted by its PortalConnection):
 - GET {base}{status_path} -> 2xx {"reference": ..., "status": ..., "note": ...}.
 - GET {base}{lookup_path}?number=... -> 2xx {"found": true, "status_text_en", "status_text_hi",
   "details": [{"label_en", "label_hi", "value"}]}, or 404 when the number is unknown.
+- GET {base}{dues_path}{service}/?number=... (pay services) -> 2xx {"found": true, "demands": [{"demand_id",
+  "description_en", "description_hi", "amount_paise", "breakup": [{"label_en", "label_hi", "amount_paise"}]}]},
+  or 404 / {"found": false} when nothing is due. Amounts are whole numbers of paise (JSON integers, never
+  1234.5 or "1234"); a demand's total is above zero and its break-up lines (a rebate is negative) add up to it.
+- POST {base}{dues_path}{service}/paid/ with {"demand_id", "reference", "amount_paise", "paid_at"} and an
+  `Idempotency-Key` header (our payment reference) -> 2xx {"receipt": ..., "status": ...}; the same key again
+  is the same payment, answered the same way; a demand already paid under another key is a 409.
 
 Every call has (connect, read) timeouts. Timeouts, refused connections, 5xx, 408/429 and answers that are
 not the agreed JSON raise PortalUnavailable; other 4xx raise PortalRefused with the portal's reason.
@@ -27,15 +34,28 @@ from django.conf import settings
 from django.urls import reverse
 from requests.adapters import HTTPAdapter
 
-from .base import LookupResult, PortalRefused, PortalUnavailable, StatusResult, SubmitResult
+from .base import (
+    DuesPaidResult,
+    LookupResult,
+    PortalDemand,
+    PortalRefused,
+    PortalUnavailable,
+    StatusResult,
+    SubmitResult,
+)
 from .config import ConnectionConfig
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from apps.applications.models import Application
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
 TEXT_MAX, DETAILS_MAX = 500, 12
+# Dues: at most this many demands for one number and break-up lines in one demand; amounts above ₹100 crore
+# are taken for garbage, not for a demand.
+DEMANDS_MAX, BREAKUP_MAX, PAISE_MAX = 50, 20, 10**11
 
 
 def _session() -> requests.Session:
@@ -167,8 +187,77 @@ class RestConnector:
             found=True, details=details, status_text_en=en, status_text_hi=_text(body.get("status_text_hi")) or en
         )
 
+    def _dues_url(self, service_code: str, suffix: str = "") -> str:
+        mapping = self.connection.field_map.get(service_code) or {}
+        path = self.connection.dues_path.rstrip("/") + "/{service}/" + suffix
+        return self._url(path, service=mapping.get("service") or service_code)
+
+    def dues(self, service_code: str, number: str) -> list[PortalDemand]:
+        """What is due for a number (a property ID, a K number, a vehicle or challan number): [] when nothing
+        is. An answer whose amounts are not whole paise, whose total is not above zero or whose break-up does
+        not add up raises PortalUnavailable: money is never shown from a doubtful answer."""
+        body = self._call("GET", self._dues_url(service_code), params={"number": number}, not_found_ok=True)
+        if body is None or body.get("found") is False:
+            return []
+        demands = body.get("demands")
+        if body.get("found") is not True or not isinstance(demands, list):
+            raise PortalUnavailable(f"{self.connection.connector}: a dues answer not in the agreed shape")
+        if len(demands) > DEMANDS_MAX:
+            logger.warning("Portal %s gave %s demands for one number; the first %s are shown",
+                           self.connection.connector, len(demands), DEMANDS_MAX)  # fmt: skip
+        result = [self._demand(row) for row in demands[:DEMANDS_MAX]]
+        if len({d.demand_id for d in result}) != len(result):
+            raise PortalUnavailable(f"{self.connection.connector}: malformed dues: a demand id given twice")
+        return result
+
+    def _demand(self, row) -> PortalDemand:
+        def malformed(what: str) -> PortalUnavailable:
+            return PortalUnavailable(f"{self.connection.connector}: malformed dues: {what}")
+
+        if not isinstance(row, dict):
+            raise malformed("a demand that is not an object")
+        demand_id = _text(row.get("demand_id"), 101).strip()
+        if not demand_id or len(demand_id) > 100:
+            raise malformed("a demand without an id (or one over 100 characters)")
+        amount = row.get("amount_paise")
+        if not _is_paise(amount) or amount <= 0:
+            raise malformed(f"demand {demand_id}: the amount is not a whole number of paise above zero")
+        description_en = _text(row.get("description_en"), 300).strip() or demand_id
+        description_hi = _text(row.get("description_hi"), 300).strip() or description_en
+        lines = row.get("breakup", [])
+        if not isinstance(lines, list) or len(lines) > BREAKUP_MAX:
+            raise malformed(f"demand {demand_id}: a break-up that is not a list of at most {BREAKUP_MAX} lines")
+        breakup = []
+        for line in lines:
+            label_en = _text(line.get("label_en"), 200).strip() if isinstance(line, dict) else ""
+            if not label_en or not _is_paise(line.get("amount_paise")):
+                raise malformed(f"demand {demand_id}: a break-up line without a label or a whole amount in paise")
+            label_hi = _text(line.get("label_hi"), 200).strip() or label_en
+            breakup.append({"label_en": label_en, "label_hi": label_hi, "amount_paise": line["amount_paise"]})
+        if breakup and sum(line["amount_paise"] for line in breakup) != amount:
+            raise malformed(f"demand {demand_id}: the break-up does not add up to the amount")
+        if not breakup:
+            breakup = [{"label_en": description_en, "label_hi": description_hi, "amount_paise": amount}]
+        return PortalDemand(demand_id=demand_id, description_en=description_en, description_hi=description_hi,
+                            breakup=breakup, amount_paise=amount)  # fmt: skip
+
+    def dues_paid(self, service_code: str, *, demand_id: str, reference: str, amount_paise: int,
+                  paid_at: datetime) -> DuesPaidResult:  # fmt: skip
+        """Tell the portal a demand was paid, with our payment reference as the idempotency key (a retry is
+        the same payment). PortalRefused when the portal will not take it (an unknown demand, another
+        amount, a demand already paid under another reference: 409)."""
+        payload = {"demand_id": demand_id, "reference": reference, "amount_paise": amount_paise,
+                   "paid_at": paid_at.isoformat()}  # fmt: skip
+        body = self._call("POST", self._dues_url(service_code, "paid/"), json=payload,
+                          headers={"Idempotency-Key": reference})  # fmt: skip
+        return DuesPaidResult(receipt=_text(body.get("receipt"), 100).strip(), status=_text(body.get("status"), 100))
+
+
+def _is_paise(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -PAISE_MAX <= value <= PAISE_MAX
+
 
 def connector_for(connection: ConnectionConfig) -> RestConnector:
     """The connector for a connection (one generic REST/JSON kind today; a portal speaking something else
-    gets its own class with the same three methods)."""
+    gets its own class with the same methods)."""
     return RestConnector(connection)
