@@ -1,5 +1,5 @@
-"""The public verify page of a certificate (what its QR code opens) and its PDF: no login, nothing more than
-what the certificate prints."""
+"""The public verify page of a certificate or a payment receipt (what its QR code opens) and its PDF: no login,
+nothing more than what the document prints (a receipt's payer is not shown at all)."""
 
 from __future__ import annotations
 
@@ -50,9 +50,22 @@ def _language(request: HttpRequest) -> str:
     return language if language in LANGUAGES else "en"
 
 
+def _receipt(token: str):
+    from apps.payments.models import Receipt
+
+    if not TOKEN_RE.fullmatch(token):
+        return None
+    return Receipt.objects.select_related("payment").filter(token=token).first()
+
+
 @_public
 def certificate_verify(request: HttpRequest, token: str) -> HttpResponse:
-    return _page(request, _certificate(token))
+    certificate = _certificate(token)
+    if certificate is None:
+        receipt = _receipt(token)
+        if receipt is not None:
+            return _receipt_page(request, receipt)
+    return _page(request, certificate)
 
 
 @_public
@@ -104,3 +117,42 @@ def certificate_verify_pdf(request: HttpRequest, token: str) -> HttpResponse:
         return _page(request, certificate, status=404)
     filename = certificate.number.replace("/", "-") + ".pdf"
     return FileResponse(certificate.file.open("rb"), content_type="application/pdf", filename=filename)
+
+
+def _receipt_page(request: HttpRequest, receipt, status: int = 200) -> HttpResponse:
+    """A receipt's verify page: genuine, or refunded (in red), with what the receipt prints but the payer."""
+    from apps.payments.models import Payment
+
+    payment = receipt.payment
+    language = _language(request)
+    other = "hi" if language == "en" else "en"
+    refunded = payment.state == Payment.State.REFUNDED and timezone.localdate(payment.closed_at or payment.updated_at)
+    paid_at = payment.paid_at and timezone.localtime(payment.paid_at)
+    with translation.override(language):
+        context = {
+            "language": language,
+            "other": other,
+            "receipt": receipt,
+            "payment": payment,
+            "description": payment.description_hi if language == "hi" else payment.description_en,
+            "paid_on": paid_at and f"{date_display(day=paid_at.date())}, {paid_at:%H:%M} IST",
+            "refunded_on": refunded and date_display(day=refunded),
+            "refunded_on_other": refunded and _in(other, date_display, day=refunded),
+        }
+        response = render(request, "applications/verify_receipt.html", context, status=status)
+    response.headers["Content-Language"] = language
+    return response
+
+
+@_public
+def receipt_verify_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    from apps.payments.models import Payment
+
+    receipt = _receipt(token)
+    if receipt is None or not receipt.file:
+        return _page(request, None)
+    if receipt.payment.state == Payment.State.REFUNDED:
+        # A refunded payment's receipt no longer proves a payment: its page, saying so, comes instead.
+        return _receipt_page(request, receipt, status=404)
+    filename = receipt.number.replace("/", "-") + ".pdf"
+    return FileResponse(receipt.file.open("rb"), content_type="application/pdf", filename=filename)

@@ -1,0 +1,144 @@
+"""Receipts for paid payments: a PDF in the citizen's language, checked by its QR code's token, sent once.
+
+`receipt_issue` holds the payment's row lock, so a repeated `payment_paid_task` (acks_late) or two workers at
+once give one receipt and one message. The text and the document are written in the same transaction as the
+Receipt row (the outbox), so they exist exactly when it does and are sent after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from apps.applications.pdf import ReceiptItem, receipt_pdf
+from apps.core.exceptions import ApplicationError
+
+from . import texts
+from .models import Payment, Receipt, rupees
+
+logger = logging.getLogger(__name__)
+
+ATTEMPTS = 20
+METHODS = {
+    "upi": ("UPI", "यूपीआई (UPI)"),
+    "card": ("Card", "कार्ड"),
+    "netbanking": ("Net banking", "नेट बैंकिंग"),
+    "wallet": ("Wallet", "वॉलेट"),
+    "emi": ("EMI", "ईएमआई (EMI)"),
+}
+
+
+def receipt_issue(*, payment: Payment) -> Receipt | None:
+    """Make the receipt of a paid payment and send it to the citizen on WhatsApp, once.
+
+    Returns None for a payment that is not paid. A payment that has its receipt gets that one back and
+    nothing is sent again. The PDF is stored in `Receipt.file`; the PAID text and the PDF as a document are
+    queued in this transaction, so they go out only if the receipt is saved.
+    """
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .select_related("service__department", "application", "conversation__citizen", "citizen")
+            .get(pk=payment.pk)
+        )
+        existing = Receipt.objects.filter(payment=payment).first()
+        if existing is not None:
+            return existing
+        if payment.state != Payment.State.PAID:
+            return None
+        receipt = _receipt_build(payment=payment)
+        try:
+            _receipt_send(payment=payment, receipt=receipt)
+        except Exception:
+            receipt.file.delete(save=False)
+            raise
+    logger.info("Receipt %s issued for payment %s", receipt.number, payment.reference)
+    return receipt
+
+
+def receipt_number_new() -> str:
+    """`RCPT/<YYYY>/<7 random digits>`: random, so a number reveals nothing about how many there are."""
+    return f"RCPT/{timezone.localdate():%Y}/{secrets.randbelow(10**7):07d}"
+
+
+def receipt_verify_url(*, receipt: Receipt) -> str:
+    """The public page the receipt's QR code points at (the same page as certificates')."""
+    return settings.SITE_URL.rstrip("/") + reverse("applications:verify", args=[receipt.token])
+
+
+def receipt_pdf_url(*, receipt: Receipt) -> str:
+    """The public address of the PDF (Meta fetches the WhatsApp document from it)."""
+    return settings.SITE_URL.rstrip("/") + reverse("applications:verify_receipt_pdf", args=[receipt.token])
+
+
+def masked_number(wa_id: str) -> str:
+    """A WhatsApp number as printed and shown to officers: its last four digits only."""
+    return f"••••••{wa_id[-4:]}" if wa_id else "—"
+
+
+def method_display(method: str, language: str) -> str:
+    names = METHODS.get((method or "").lower())
+    if names is None:
+        return method or "—"
+    return names[1] if language == "hi" else names[0]
+
+
+def _unique(field: str, new) -> str:
+    for _ in range(ATTEMPTS):
+        value = new()
+        if not Receipt.objects.filter(**{field: value}).exists():
+            return value
+    raise ApplicationError(f"Could not find a free receipt {field}; try again.")
+
+
+def _receipt_build(*, payment: Payment) -> Receipt:
+    language = "hi" if payment.conversation.citizen.language == "hi" else "en"
+    hindi = language == "hi"
+    department = payment.service.department
+    receipt = Receipt(payment=payment, number=_unique("number", receipt_number_new),
+                      token=_unique("token", lambda: secrets.token_urlsafe(24)), language=language)  # fmt: skip
+    items = [
+        ReceiptItem(label=(line.get("label_hi") if hindi else line.get("label_en")) or line.get("label_en") or "—",
+                    amount=rupees(int(line.get("amount_paise") or 0)))
+        for line in payment.breakup or []
+    ] or [ReceiptItem(label=payment.description_hi if hindi else payment.description_en,
+                      amount=rupees(payment.amount_paise))]  # fmt: skip
+    content = receipt_pdf(
+        language=language, number=receipt.number, reference=payment.reference,
+        department_en=department.name_en, department_hi=department.name_hi or department.name_en,
+        description=payment.description_hi if hindi else payment.description_en, items=items,
+        total=rupees(payment.amount_paise), paid_at=payment.paid_at or timezone.now(),
+        transaction_id=payment.gateway_payment_id or "—", method=method_display(payment.method, language),
+        payer=masked_number(payment.citizen.wa_id),
+        application_reference=(payment.application.reference or "") if payment.application else "",
+        verify_url=receipt_verify_url(receipt=receipt),
+    )  # fmt: skip
+    receipt.file.save(receipt.number.replace("/", "-") + ".pdf", ContentFile(content), save=False)
+    try:
+        receipt.save()
+    except Exception:
+        receipt.file.delete(save=False)
+        raise
+    return receipt
+
+
+def _receipt_send(*, payment: Payment, receipt: Receipt) -> None:
+    from apps.whatsapp import gateway
+
+    conversation = payment.conversation
+    with translation.override(receipt.language):
+        body = str(texts.PAID) % {"amount": payment.rupees, "what": payment.description,
+                                  "reference": payment.reference}  # fmt: skip
+        caption = gettext("Payment receipt %(number)s") % {"number": receipt.number}
+    gateway.text(conversation=conversation, body=body, purpose=gateway.NOTIFICATION)
+    gateway.media(
+        conversation=conversation, kind="document", link=receipt_pdf_url(receipt=receipt),
+        filename=f"receipt-{payment.reference}.pdf", caption=caption, purpose=gateway.NOTIFICATION,
+    )  # fmt: skip
