@@ -12,5 +12,6 @@ urlpatterns = [
     path("simulator/", include("apps.whatsapp.simulator_urls")),
     path("verify/", include("apps.applications.urls")),
     path("payments/", include("apps.payments.urls")),  # gateways' signed callbacks  # public: what a certificate's QR code opens
+    path("pay/", include("apps.payments.checkout_urls")),  # the sandbox gateway's hosted checkout page
     path("", include("apps.applications.portals.urls")),  # portals/<connector>/callback/, demo-portal/
 ]

@@ -80,6 +80,11 @@ def production_settings_check(app_configs=None, **kwargs) -> list[Error]:
             "govchat.E009",
             "WHATSAPP_APP_SECRET is not set, so webhook signatures cannot be checked.",
         ),
+        (
+            settings.PAYMENT_GATEWAY == "sandbox",
+            "govchat.E012",
+            "PAYMENT_GATEWAY is 'sandbox': its checkout page takes no real money; use a real gateway (razorpay).",
+        ),
     ]
     if settings.FIELD_ENCRYPTION_KEYS and not _encryption_keys_valid():
         rules.append((True, "govchat.E010", "FIELD_ENCRYPTION_KEYS holds a key that is not a Fernet key."))

@@ -35,3 +35,17 @@ def payments_reconcile_task() -> int:
     for payment_id in due:
         payment_reconcile_task.delay(payment_id)
     return len(due)
+
+
+@shared_task(bind=True, max_retries=8, acks_late=True)  # idempotent: the callback endpoint keeps each event once
+def sandbox_callback_task(self, order_id: str, body: str) -> int | None:
+    """The sandbox gateway's signed callback over HTTP, retried with backoff as a real gateway does."""
+    from .gateways.base import GatewayError, GatewayRefused
+    from .gateways.sandbox import callback_deliver
+
+    try:
+        return callback_deliver(order_id=order_id, body=body)
+    except GatewayRefused:
+        return None
+    except GatewayError as error:
+        raise self.retry(exc=error, countdown=min(15 * 2**self.request.retries, 1800)) from error

@@ -25,6 +25,10 @@ SAFE = {
     "WHATSAPP_APP_SECRET": "app-secret",
     "FIELD_ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
     "ALLOWED_HOSTS": ["govchat.delhi.gov.in"],
+    "PAYMENT_GATEWAY": "razorpay",
+    "RAZORPAY_KEY_ID": "rzp_live_key",
+    "RAZORPAY_KEY_SECRET": "razorpay-key-secret",
+    "RAZORPAY_WEBHOOK_SECRET": "razorpay-webhook-secret",
 }
 
 
@@ -55,6 +59,7 @@ def test_a_safe_production_configuration_passes(settings):
         ({"ALLOWED_HOSTS": ["*"]}, "govchat.E008"),
         ({"WHATSAPP_APP_SECRET": ""}, "govchat.E009"),
         ({"FIELD_ENCRYPTION_KEYS": ["not-a-fernet-key"]}, "govchat.E010"),
+        ({"PAYMENT_GATEWAY": "sandbox"}, "govchat.E012"),
     ],
 )
 def test_production_check_fires_on_each_unsafe_setting(settings, overrides, error_id):
