@@ -227,6 +227,19 @@ def application_submit(*, application: Application) -> Application:
         return application_transition(application=application, to=target, actor=Actor.CITIZEN, notify=False)
 
 
+def application_payment_pending_get(*, citizen: Citizen, pk) -> Application | None:
+    """One of this citizen's applications waiting for its fee (ids come back in button ids)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Application.objects.filter(pk=pk, citizen=citizen, state=State.PAYMENT_PENDING)
+        .select_related("service", "conversation")
+        .first()
+    )
+
+
 def application_paid(*, application: Application) -> Application:
     """The fee is paid (called by payments): the application goes to the department."""
     return application_transition(application=application, to=State.SUBMITTED, actor=Actor.SYSTEM)

@@ -70,6 +70,8 @@ class Payment(TimeStampedModel):
     needs_attention = models.BooleanField(_("needs attention"), default=False, db_index=True)
     attention_reason = models.CharField(_("why"), max_length=300, blank=True)
     last_checked_at = models.DateTimeField(_("last checked with the gateway"), null=True, blank=True)
+    # A department's demand paid here: its portal must be told (the task retries until it has been).
+    portal_notified_at = models.DateTimeField(_("department portal told at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -31,7 +31,7 @@ from apps.services.models import Service
 
 from . import texts
 from .gateways import gateway_get
-from .gateways.base import CallbackEvent, GatewayError, GatewayState
+from .gateways.base import CallbackEvent, GatewayError, GatewayRefused, GatewayState
 from .models import Payment, PaymentCallback
 
 logger = logging.getLogger(__name__)
@@ -99,7 +99,12 @@ def payment_for_demand(*, service: Service, conversation: Conversation, demand: 
     )  # fmt: skip
 
 
+MIN_PAISE = 100  # ₹1: gateways refuse less
+
+
 def _payment_open(*, lookup: Q, service: Service, conversation: Conversation, values: dict) -> Payment:
+    if values["amount_paise"] < MIN_PAISE:
+        raise ApplicationError("An amount under ₹1 cannot be paid online.")
     live = Payment.objects.filter(lookup, state__in=Payment.LIVE).first()
     if live is not None and live.state == State.PAID:
         return live
@@ -239,6 +244,38 @@ def payment_paid_effects(*, payment_id: int) -> None:
     from .receipts import receipt_issue
 
     receipt_issue(payment=payment)
+    if payment.demand_id and payment.portal_notified_at is None:
+        transaction.on_commit(lambda: _portal_notify_task(payment.pk), robust=True)
+
+
+def _portal_notify_task(payment_id: int) -> None:
+    from .tasks import payment_portal_notify_task
+
+    payment_portal_notify_task.delay(payment_id)
+
+
+def payment_portal_notify(*, payment_id: int) -> bool:
+    """Tell the department's portal that its demand was paid here (with our reference as the idempotency
+    key, so telling it twice records one payment). Raises PortalUnavailable to be retried."""
+    from apps.applications.portals.services import portal_dues_paid
+
+    payment = Payment.objects.select_related("service").get(pk=payment_id)
+    if not payment.demand_id or payment.portal_notified_at is not None or payment.state != State.PAID:
+        return False
+    portal_dues_paid(service=payment.service, demand_id=payment.demand_id, reference=payment.reference,
+                     amount_paise=payment.amount_paise, paid_at=payment.paid_at)  # fmt: skip
+    Payment.objects.filter(pk=payment.pk, portal_notified_at__isnull=True).update(portal_notified_at=timezone.now())
+    return True
+
+
+def payments_portal_unnotified(*, limit: int = 200) -> list[int]:
+    """Paid demands whose portal has not been told after ten minutes (the task's retries ran out)."""
+    cutoff = timezone.now() - timedelta(minutes=10)
+    return list(
+        Payment.objects.filter(state=State.PAID, portal_notified_at__isnull=True, paid_at__lt=cutoff)
+        .exclude(demand_id="")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def payment_callback_receive(*, provider: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
@@ -258,7 +295,7 @@ def payment_callback_receive(*, provider: str, body: bytes, headers: dict[str, s
         payload = json.loads(body)
         if not isinstance(payload, dict):
             raise ValueError("not an object")
-        event = gateway.callback_read(payload)
+        event = gateway.callback_read(payload, headers=headers)
     except (ValueError, KeyError, TypeError) as error:
         _callback_keep(provider, fallback_id, body, valid=True, outcome="rejected", detail=f"unreadable: {error}")
         return 400, "rejected"
@@ -352,6 +389,10 @@ def payment_reconcile(*, payment_id: int) -> str:
         return "no link"
     try:
         found = gateway_get(payment.provider).link_state(payment)
+    except GatewayRefused as error:  # the gateway does not know the link: asking again will not help
+        _flag(payment, f"the gateway does not know link {payment.gateway_order_id}: {error}"[:300], GatewayState("?"))
+        _close(payment, State.FAILED)
+        return "flagged"
     except GatewayError:
         logger.warning("Payment %s: gateway not answering", payment.reference, exc_info=True)
         return "unreachable"
@@ -380,18 +421,27 @@ def payment_refund(*, payment: Payment, officer, reason: str) -> Payment:
     )
     if not allowed:
         raise ApplicationError("Only a department admin of this department can refund.")
-    with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if locked.state == State.REFUNDED:
-            return locked
-        if not locked.gateway_payment_id or not (locked.state == State.PAID or locked.needs_attention):
-            raise ApplicationError("Only money that was received can be refunded.")
+    locked = Payment.objects.get(pk=payment.pk)
+    if locked.state == State.REFUNDED:
+        return locked
+    if not locked.gateway_payment_id or not (locked.state == State.PAID or locked.needs_attention):
+        raise ApplicationError("Only money that was received can be refunded.")
+    # The gateway is called with no row lock held (it may take PAYMENT_TIMEOUT); a second refund of the same
+    # payment is refused by the gateway, and only the first answer is recorded below.
+    try:
         refund_id = gateway_get(locked.provider).refund(locked, reason=reason.strip())
-        Payment.objects.filter(pk=locked.pk).update(
+    except GatewayError as error:
+        logger.warning("Payment %s: refund failed at the gateway", locked.reference, exc_info=True)
+        raise ApplicationError(f"The gateway did not refund it: {error}") from error
+    with transaction.atomic():
+        open_ = Payment.objects.filter(pk=locked.pk, gateway_refund_id__isnull=True).exclude(state=State.REFUNDED)
+        done = open_.update(
             state=State.REFUNDED, refund_reason=reason.strip(), refunded_by=officer, gateway_refund_id=refund_id[:100],
             needs_attention=False, closed_at=timezone.now(), updated_at=timezone.now(),
         )  # fmt: skip
-        transaction.on_commit(lambda: _refunded_task(locked.pk), robust=True)
+        if done:
+            logger.info("Payment %s refunded by %s (%s)", locked.reference, officer.pk, refund_id)
+            transaction.on_commit(lambda: _refunded_task(locked.pk), robust=True)
     locked.refresh_from_db()
     return locked
 

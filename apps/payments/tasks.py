@@ -1,10 +1,14 @@
 from celery import shared_task
 
+from apps.applications.portals.base import PortalUnavailable
+
 from .services import (
     payment_failed_notify,
     payment_paid_effects,
+    payment_portal_notify,
     payment_reconcile,
     payment_refunded_notify,
+    payments_portal_unnotified,
     payments_to_reconcile,
 )
 
@@ -34,7 +38,16 @@ def payments_reconcile_task() -> int:
     due = payments_to_reconcile()
     for payment_id in due:
         payment_reconcile_task.delay(payment_id)
+    for payment_id in payments_portal_unnotified():
+        payment_portal_notify_task.delay(payment_id)
     return len(due)
+
+
+# idempotent: the portal dedupes by our reference, and the row remembers it was told
+@shared_task(acks_late=True, autoretry_for=(PortalUnavailable,), retry_backoff=30, retry_backoff_max=1800,
+             max_retries=8)  # fmt: skip
+def payment_portal_notify_task(payment_id: int) -> bool:
+    return payment_portal_notify(payment_id=payment_id)
 
 
 @shared_task(bind=True, max_retries=8, acks_late=True)  # idempotent: the callback endpoint keeps each event once

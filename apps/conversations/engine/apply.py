@@ -438,6 +438,11 @@ class ApplyFlow:
                 parts.append(texts.APPLY_SUBMITTED_PORTAL % {"portal": service.get_connector_display()})
         turn.go("menu")
         turn.say(*parts)
+        if submitted.state == Application.State.PAYMENT_PENDING:
+            from .flows import PAY
+
+            PAY.pay_application(turn, submitted.pk)  # the fee's checkout link, at once
+            return
         turn.ask(texts.NEXT_STEP, [(ids.STATUS_MINE, texts.MY_APPLICATIONS), (ids.MENU, texts.MAIN_MENU)])
 
     # Documents an officer asked for after submission.

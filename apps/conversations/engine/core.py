@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from ..models import Citizen, Conversation, Message
 from ..services import conversation_handoff_request, conversation_handoff_withdraw
 from . import ids, screens, texts
-from .flows import APPLY, FLOWS, LOOKUP
+from .flows import APPLY, FLOWS, LOOKUP, PAY
 from .questions import question_answer
 from .turn import Turn
 from .voice import voice_transcribe
@@ -223,7 +223,7 @@ def _typed(turn: Turn) -> None:
 
 def _answer_expected(turn: Turn) -> bool:
     """A question of a form is waiting for its answer (what is typed is an answer, read offline)."""
-    return APPLY.wants_answer(turn) or LOOKUP.wants_answer(turn)
+    return APPLY.wants_answer(turn) or LOOKUP.wants_answer(turn) or PAY.wants_answer(turn)
 
 
 def _command(turn: Turn) -> bool:

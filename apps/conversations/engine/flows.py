@@ -19,6 +19,7 @@ from .. import lookups
 from . import ids, texts
 from .apply import ApplyFlow
 from .lookup import LookupFlow
+from .pay import PayFlow
 from .turn import Turn
 
 
@@ -144,10 +145,6 @@ class ComingSoonFlow(Flow):
         turn.ask(texts.NEXT_STEP, [(ids.OFFICER, texts.TALK_TO_OFFICER), (ids.MENU, texts.MAIN_MENU)])
 
 
-class PayFlow(ComingSoonFlow):
-    name = "pay"  # issue 6
-
-
 class GrievanceFlow(ComingSoonFlow):
     name = "grievance"  # issue 6
 
@@ -156,7 +153,7 @@ class FeedbackFlow(ComingSoonFlow):
     name = "feedback"  # issue 6
 
 
-LOOKUP = LookupFlow()
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (StatusFlow(), ApplyFlow(), LOOKUP, PayFlow(), GrievanceFlow(),
+LOOKUP, PAY = LookupFlow(), PayFlow()
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (StatusFlow(), ApplyFlow(), LOOKUP, PAY, GrievanceFlow(),
                                                         FeedbackFlow())}  # fmt: skip
 APPLY: ApplyFlow = FLOWS["apply"]

@@ -22,17 +22,20 @@ from .turn import Turn
 logger = logging.getLogger(__name__)
 
 
-def _id(*parts: str) -> str:
-    return ":".join(("lookup", *parts))
-
-
 class LookupFlow:
+    """Ask a portal service's questions, then ask its portal (subclasses say what to ask it)."""
+
     name = "lookup"
+    kind = "status"
+    category = "status"
+
+    def _id(self, *parts: str) -> str:
+        return ":".join((self.name, *parts))
 
     def start(self, turn: Turn, *, service: str | None = None, reference: str | None = None) -> None:
         found = service_get_by_code(code=service) if service else None
-        if found is None or found.kind != found.Kind.STATUS or not found.connector:
-            screens.category(turn, "status")
+        if found is None or found.kind != self.kind or not found.connector:
+            screens.category(turn, self.category)
             return
         turn.go("flow", flow=self.name, service=found.code, answers={})
         self._next(turn, found)
@@ -98,14 +101,14 @@ class LookupFlow:
         body = "\n\n".join(part for part in (error, f"*{field.label}*", field.help_text,
                                              answer_rules.answer_hint(field=field)) if part)  # fmt: skip
         if field.type == field.Type.CHOICE:
-            options = [(_id("choose", field.key, choice.value), choice.label) for choice in field.choices.all()]
+            options = [(self._id("choose", field.key, choice.value), choice.label) for choice in field.choices.all()]
             if len(options) <= 3:
                 turn.ask(body, options)
             else:
                 from apps.whatsapp.gateway import Row
 
                 rows = [Row(id=option_id, title=str(title)) for option_id, title in options]
-                turn.list(body, button=texts.APPLY_CHOOSE, rows=rows, more_id=_id("page", field.key))
+                turn.list(body, button=texts.APPLY_CHOOSE, rows=rows, more_id=self._id("page", field.key))
         else:
             turn.say(body)
             turn.data["choices"] = []
@@ -122,17 +125,15 @@ class LookupFlow:
     def _lookup(self, turn: Turn, service) -> None:
         answers = turn.data.get("answers") or {}
         fields = list(service.fields.all())
-        typed = [f for f in fields if f.type != f.Type.CHOICE and answers.get(f.key) not in (None, "")]
-        # Numbers on slips are capitals and digits; citizens type them any way ("edpen 2024-001").
-        number = re.sub(r"[\s\-./]", "", str(answers[typed[-1].key])).upper() if typed else ""
+        number = lookup_number(fields, answers)
         turn.go("flow", flow=self.name, service=service.code, answers=answers, step="")
-        again = [(_id("again", service.code), texts.ANOTHER_NUMBER), (ids.MENU, texts.MAIN_MENU)]
+        again = [(self._id("again", service.code), texts.ANOTHER_NUMBER), (ids.MENU, texts.MAIN_MENU)]
         try:
             result = portal_status_lookup(service=service, number=number, answers=answers)
         except PortalUnavailable:
             logger.warning("Status lookup for %s: the portal did not answer", service.code, exc_info=True)
             turn.ask(texts.LOOKUP_UNAVAILABLE % {"portal": service.get_connector_display()},
-                     [(_id("retry"), texts.TRY_AGAIN), (ids.MENU, texts.MAIN_MENU)])  # fmt: skip
+                     [(self._id("retry"), texts.TRY_AGAIN), (ids.MENU, texts.MAIN_MENU)])  # fmt: skip
             return
         except PortalRefused:
             logger.warning("Status lookup for %s: the portal refused the question", service.code, exc_info=True)
@@ -146,3 +147,13 @@ class LookupFlow:
         lines += [f"• {label_hi if hindi else label_en}: {value}" for label_en, label_hi, value in result.details]
         turn.say("\n\n".join(line for line in lines[:2] if line) + "\n\n" + "\n".join(lines[2:]))
         turn.ask(texts.NEXT_STEP, again)
+
+
+def lookup_number(fields, answers: dict) -> str:
+    """The number the portal is asked about: the first text answer (a pension ID, a UPIC, a K number),
+    else the last answer given. Numbers on slips are capitals and digits; citizens type them any way
+    ("edpen 2024-001")."""
+    given = [f for f in fields if answers.get(f.key) not in (None, "")]
+    texts_given = [f for f in given if f.type == f.Type.TEXT]
+    chosen = texts_given[0] if texts_given else (given[-1] if given else None)
+    return re.sub(r"[\s\-./]", "", str(answers[chosen.key])).upper() if chosen else ""

@@ -95,7 +95,6 @@ TALK_TO_OFFICER = pgettext_lazy("button", "Talk to an officer")
 
 COMING_SOON = {
     "apply": _("Applying for %(service)s here on WhatsApp is coming soon; applications cannot be taken here yet."),
-    "pay": _("Paying for %(service)s here on WhatsApp is coming soon; payments cannot be taken here yet."),
     "grievance": _("Lodging a grievance here on WhatsApp is coming soon."),
     "feedback": _("Giving feedback here on WhatsApp is coming soon."),
 }
@@ -218,8 +217,7 @@ APPLY_SUBMITTED_PORTAL = _(
     "receive it. If their system is busy, it waits in the queue: nothing is lost."
 )
 APPLY_FEE = _(
-    "The fee is ₹%(fee)s. The application goes to the department once it is paid, and the time limit starts "
-    "then. You will get the payment link here."
+    "The fee is ₹%(fee)s. The application goes to the department once it is paid, and the time limit starts then."
 )
 APPLY_MISSING = _("Something is still missing: %(missing)s.")
 APPLY_DRAFT_GONE = _("Your unfinished application was closed after %(days)s days without a reply. You can start again.")
@@ -250,3 +248,16 @@ LOOKUP_UNAVAILABLE = _(
     "The %(portal)s system is not answering just now. Please try again in a little while: what you typed is kept."
 )
 TRY_AGAIN = pgettext_lazy("button", "Try again")
+
+# Paying (engine/pay.py).
+PAY_TOTAL = _("*Total: %(amount)s*")
+PAY_LINK_NOTE = _(
+    "Payment reference %(reference)s. The link works until %(until)s; pay by UPI, card or net banking. The receipt "
+    "comes here on WhatsApp."
+)
+PAY_BUTTON = _("Pay %(amount)s")
+PAY_NOTHING_DUE = _("Nothing is due on %(number)s for %(service)s. Thank you!")
+PAY_CHOOSE_DEMAND = _("%(count)s payments are due on %(number)s (%(total)s in all). Choose one to pay.")
+PAY_ALREADY_PAID = _("This is already paid (%(amount)s, reference %(reference)s). The receipt was sent here.")
+PAY_LINK_FAILED = _("The payment link could not be made just now. Please try again in a minute.")
+PAY_NOTHING_WAITING = _("That application is not waiting for a payment now.")

@@ -93,6 +93,11 @@ class Turn:
         self._keep(gateway.buttons(conversation=self.conversation, body=str(body), options=rendered))
         self.data["choices"] = [option_id for option_id, _ in options]
 
+    def link(self, body, *, label, url: str) -> None:
+        """A message with one button that opens a web page (a checkout link)."""
+        self._keep(gateway.link_button(conversation=self.conversation, body=str(body), label=str(label), url=url))
+        self.data["choices"] = []
+
     def list(self, body, *, button, rows: list[gateway.Row], more_id: str, page: int = 1, section="") -> None:
         """A list, paged by the gateway when longer than 10 rows."""
         message = gateway.menu(

@@ -88,7 +88,7 @@ class SandboxGateway:
         given = next((v for k, v in headers.items() if k.lower() == SIGNATURE_HEADER.lower()), "")
         return bool(given) and hmac.compare_digest(given.strip().encode(), sign(body).encode())
 
-    def callback_read(self, payload: dict) -> CallbackEvent:
+    def callback_read(self, payload: dict, headers: dict[str, str] | None = None) -> CallbackEvent:
         amount = payload.get("amount")
         return CallbackEvent(
             event_id=str(payload["event_id"]), kind=EVENTS.get(payload["event"], "other"),
