@@ -268,10 +268,15 @@ def _parse_text(text: str, rules: dict) -> Answer:
     if "max_length" in rules and len(text) > rules["max_length"]:
         raise _invalid("text_long", max=rules["max_length"])
     if rules.get("regex") and not re.fullmatch(rules["regex"], text):
-        en, hi = rules.get("message_en"), rules.get("message_hi")
-        if en and hi:
-            raise AnswerInvalid(lazy(lambda: hi if _hindi() else en, str)())
-        raise _invalid("text_format")
+        # Numbers are read out and typed in groups ("12345 67890", "dl-01-ab-1234"): the same without
+        # spaces and hyphens, or in capitals, is what the citizen meant when that matches.
+        compact = re.sub(r"[\s\-]", "", text)
+        text = next((form for form in (compact, compact.upper()) if re.fullmatch(rules["regex"], form)), "")
+        if not text:
+            en, hi = rules.get("message_en"), rules.get("message_hi")
+            if en and hi:
+                raise AnswerInvalid(lazy(lambda: hi if _hindi() else en, str)())
+            raise _invalid("text_format")
     masked = aadhaar_mask(text)
     return Answer(value=masked, display=masked)
 

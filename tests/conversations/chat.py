@@ -27,6 +27,9 @@ class Reply:
     buttons: list[tuple[str, str]] = field(default_factory=list)  # (id, title)
     rows: list[tuple[str, str]] = field(default_factory=list)
     list_button: str = ""
+    button: str = ""  # a link button's label (a checkout link)
+    url: str = ""  # and where it goes
+    document: str = ""  # a document sent by link (a receipt, a certificate)
 
     @property
     def titles(self) -> list[str]:
@@ -43,11 +46,16 @@ def reply_of(message: Message) -> Reply:
     payload = message.payload
     if payload.get("type") == "text":
         return Reply(text=payload["text"]["body"])
+    if payload.get("type") == "document":
+        document = payload["document"]
+        return Reply(text=document.get("caption", ""), document=document.get("link", ""))
     interactive = payload.get("interactive") or {}
     action = interactive.get("action") or {}
     reply = Reply(text=(interactive.get("body") or {}).get("text", ""))
     if interactive.get("type") == "button":
         reply.buttons = [(b["reply"]["id"], b["reply"]["title"]) for b in action["buttons"]]
+    elif interactive.get("type") == "cta_url":
+        reply.button, reply.url = action["parameters"]["display_text"], action["parameters"]["url"]
     elif interactive.get("type") == "list":
         reply.rows = [(row["id"], row["title"]) for section in action["sections"] for row in section["rows"]]
         reply.list_button = action["button"]
