@@ -40,6 +40,8 @@ def reference_status(*, reference: str, citizen: Citizen) -> RequestStatus | Non
     Anyone with the reference sees where it stands (it is on the citizen's receipt, and family members ask
     for each other); only the citizen who applied sees the officer's note or the reason given.
     """
+    if reference.startswith("DLP"):
+        return _payment_status(reference, citizen)
     if not reference.startswith("DLA"):
         return None
     application = applications.application_get_by_reference(reference=reference)
@@ -70,3 +72,16 @@ def _status(application, *, owner: bool) -> RequestStatus:
         fee=f"{application.fee.normalize():f}",
         owner=owner,
     )
+
+
+def _payment_status(reference: str, citizen: Citizen) -> RequestStatus | None:
+    from apps.payments.selectors import payment_get_by_reference
+
+    payment = payment_get_by_reference(reference=reference)
+    if payment is None:
+        return None
+    return RequestStatus(
+        reference=payment.reference, service_name=str(payment.description), status=str(payment.get_state_display()),
+        updated_at=payment.updated_at, state=f"payment_{payment.state}", fee=payment.rupees.removeprefix("₹"),
+        owner=payment.citizen_id == citizen.pk,
+    )  # fmt: skip

@@ -123,3 +123,8 @@ def payment_daily_collection(*, queryset: QuerySet[Payment], start: datetime.dat
         collection.total.add(subtotal)
         collection.days.append((day, items, subtotal))
     return collection
+
+
+def payment_get_by_reference(*, reference: str) -> Payment | None:
+    """One payment by its DLP reference (what the citizen quotes in the chat)."""
+    return Payment.objects.filter(reference=reference.upper()).select_related("service").first()

@@ -95,6 +95,9 @@ def test_a_fee_is_paid_on_the_sandbox_and_the_receipt_comes_on_whatsapp(chat, fo
     verify = client.get(reverse("applications:verify", args=[receipt.token]))
     assert verify.status_code == 200 and payment.reference.encode() in verify.content
 
+    [status] = phone.send(payment.reference.lower())
+    assert status.text.startswith(f"{payment.reference} (Test licence: application fee") and ": Paid." in status.text
+
     # Asking to pay again gives nothing to pay: it is paid, once.
     assert checkout(pay.url).status_code in (200, 303)
     assert Payment.objects.filter(application=application).count() == 1
