@@ -363,5 +363,6 @@ LOGGING = {
     "filters": {"no_heyoo": {"()": "apps.core.logging.DropHeyooLogs"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_heyoo"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # fontTools logs hundreds of INFO lines for every PDF it subsets (certificates, receipts).
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
