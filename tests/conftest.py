@@ -19,6 +19,9 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    # Links we build (checkout pages, callbacks, verify pages) point where nothing listens, so a test never
+    # reaches a govchat someone is running on this machine; tests that follow a link use a live server.
+    settings.SITE_URL = "http://127.0.0.1:9"
 
 
 def celery_eager(on: bool) -> None:

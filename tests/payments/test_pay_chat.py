@@ -30,12 +30,12 @@ def submit_with_fee(phone):
 
 
 @pytest.fixture
-def checkout(client, django_capture_on_commit_callbacks):
+def checkout(client, django_capture_on_commit_callbacks, settings):
     """The citizen at the sandbox's checkout page: opens the link, pays (or fails) by UPI. What the payment
     sets off after commit (the callback, the receipt, the application moving on) runs, as it would."""
 
     def pay(url: str, *, outcome: str = "paid"):
-        path = url.split("127.0.0.1:8000", 1)[-1]
+        path = url.removeprefix(settings.SITE_URL)
         assert client.get(path).status_code == 200
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(path, {"method": "upi", "vpa": "sunita@okaxis", "outcome": outcome})
