@@ -44,7 +44,7 @@ def receipt_issue(*, payment: Payment) -> Receipt | None:
     """
     with transaction.atomic():
         payment = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))  # (the application is an outer join)
             .select_related("service__department", "application", "conversation__citizen", "citizen")
             .get(pk=payment.pk)
         )

@@ -20,7 +20,7 @@ def make_payment(*, service, state="paid", amount=123450, paid_at=None, **fields
     conversation = make_conversation(citizen=make_citizen(wa_id=f"9198000{n:05d}"))
     money = state in ("paid", "refunded") or fields.get("needs_attention")
     values = {
-        "reference": f"DLP2025{n:07d}", "purpose": Payment.Purpose.PROPERTY_TAX, "service": service,
+        "reference": f"DLP25{n:07d}", "purpose": Payment.Purpose.PROPERTY_TAX, "service": service,
         "demand_id": f"PID-{n}", "description_en": f"Property tax, property {n}", "description_hi": f"संपत्ति कर {n}",
         "breakup": [{"label_en": "Tax", "label_hi": "कर", "amount_paise": amount}], "amount_paise": amount,
         "state": state, "citizen": conversation.citizen, "conversation": conversation, "provider": "sandbox",

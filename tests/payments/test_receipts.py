@@ -28,7 +28,7 @@ def make_paid(*, language: str = "en", state: str = "paid", fee: bool = False, *
     conversation = make_conversation(citizen=make_citizen(language=language, wa_id=fields.pop("wa_id", WA_ID)))
     application = make_application(service=service, conversation=conversation) if fee else None
     values = {
-        "reference": fields.pop("reference", f"DLP2025{Payment.objects.count():07d}"),
+        "reference": fields.pop("reference", f"DLP25{Payment.objects.count():07d}"),
         "purpose": Payment.Purpose.APPLICATION_FEE if fee else Payment.Purpose.PROPERTY_TAX,
         "service": service, "application": application, "demand_id": "" if fee else "0123-4567-8901/2024-25",
         "description_en": "Property tax 2024-25, property ID 0123-4567-8901",
