@@ -74,10 +74,13 @@ def reference_new(*, prefix: str = "DLA") -> str:
 def application_draft_get_or_start(
     *, citizen: Citizen, conversation: Conversation, service: Service
 ) -> tuple[Application, bool]:
-    """The citizen's draft for this service (True when it was just started)."""
+    """The citizen's draft for this service (True when it was just started). A draft left too long is
+    closed first (the beat task may not have run yet), and a fresh one started."""
     draft = Application.objects.filter(citizen=citizen, service=service, state=State.DRAFT).first()
-    if draft is not None:
+    if draft is not None and draft.updated_at >= draft_expiry_cutoff():
         return draft, False
+    if draft is not None:
+        application_transition(application=draft, to=State.EXPIRED, actor=Actor.SYSTEM, notify=False)
     try:
         with transaction.atomic():
             draft = Application.objects.create(

@@ -108,11 +108,20 @@ def _payment_open(*, lookup: Q, service: Service, conversation: Conversation, va
     live = Payment.objects.filter(lookup, state__in=Payment.LIVE).first()
     if live is not None and live.state == State.PAID:
         return live
+    if live is not None and live.state in (State.PENDING, State.CREATED) and live.citizen_id != conversation.citizen_id:
+        # Someone else (a family member, a tenant) has a link open for this bill: it is theirs to pay, and
+        # the receipt goes to them. This citizen can pay once it lapses.
+        raise ApplicationError("A payment for this is already open from another WhatsApp number.")
     if live is not None and live.state == State.PENDING:
         margin = timezone.now() + timedelta(minutes=5)
         if live.expires_at and live.expires_at > margin:
             return live  # the link already sent still works: no second link, no second charge
         _expire_if_unpaid(live)
+        live.refresh_from_db()
+        if live.state == State.PAID:
+            return live
+        if live.state == State.PENDING:  # minutes left: close it here (if it is paid after all, it is flagged)
+            _close(live, State.EXPIRED)
         live = Payment.objects.filter(lookup, state__in=Payment.LIVE).first()
         if live is not None and live.state == State.PAID:
             return live
@@ -176,7 +185,11 @@ def payment_settle(*, payment_id: int, found: GatewayState, source: str) -> str:
     for was paid already: an officer must refund).
     """
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        # Every payment for the same thing is locked, in one order: two links of one fee settled at the same
+        # moment are settled one after the other (the second is then flagged, not lost).
+        unlocked = Payment.objects.get(pk=payment_id)
+        group = list(_family(unlocked).select_for_update().order_by("pk"))
+        payment = next(member for member in group if member.pk == payment_id)
         if payment.state == State.PAID and payment.gateway_payment_id == (found.payment_id or None):
             return "duplicate"
         if payment.state == State.REFUNDED:
@@ -192,6 +205,8 @@ def payment_settle(*, payment_id: int, found: GatewayState, source: str) -> str:
             problem = "what it pays for was already paid through another link: refund this one"
         if problem:
             _flag(payment, problem, found)
+            # Its link is spent: close it, so the citizen asking to pay again gets a fresh one.
+            _close(payment, State.FAILED)
             return "flagged"
         # A newer link for the same thing, still open, is closed: this one is what was paid.
         _siblings(payment).filter(state__in=[State.CREATED, State.PENDING]).update(
@@ -206,10 +221,17 @@ def payment_settle(*, payment_id: int, found: GatewayState, source: str) -> str:
     return "paid"
 
 
-def _siblings(payment: Payment):
+def _family(payment: Payment):
+    """Every payment for the same thing (the same application, or the same demand of the same service)."""
     if payment.application_id:
-        return Payment.objects.filter(application_id=payment.application_id).exclude(pk=payment.pk)
-    return Payment.objects.filter(service_id=payment.service_id, demand_id=payment.demand_id).exclude(pk=payment.pk)
+        return Payment.objects.filter(application_id=payment.application_id)
+    if payment.demand_id:
+        return Payment.objects.filter(service_id=payment.service_id, demand_id=payment.demand_id)
+    return Payment.objects.filter(pk=payment.pk)
+
+
+def _siblings(payment: Payment):
+    return _family(payment).exclude(pk=payment.pk)
 
 
 def _sibling_paid(payment: Payment) -> bool:
@@ -262,10 +284,27 @@ def payment_portal_notify(*, payment_id: int) -> bool:
     payment = Payment.objects.select_related("service").get(pk=payment_id)
     if not payment.demand_id or payment.portal_notified_at is not None or payment.state != State.PAID:
         return False
-    portal_dues_paid(service=payment.service, demand_id=payment.demand_id, reference=payment.reference,
-                     amount_paise=payment.amount_paise, paid_at=payment.paid_at)  # fmt: skip
+    from apps.applications.portals.base import PortalRefused
+
+    try:
+        portal_dues_paid(service=payment.service, demand_id=payment.demand_id, reference=payment.reference,
+                         amount_paise=payment.amount_paise, paid_at=payment.paid_at)  # fmt: skip
+    except PortalRefused as refused:  # (paid already under another reference, or unknown): a person decides
+        _flag(payment, f"the department's portal refused the payment: {refused}"[:300], GatewayState("paid"))
+        return False
     Payment.objects.filter(pk=payment.pk, portal_notified_at__isnull=True).update(portal_notified_at=timezone.now())
     return True
+
+
+def payments_effects_unfinished(*, limit: int = 200) -> list[int]:
+    """Paid payments whose effects have not happened ten minutes on (the task was lost with the broker, or
+    failed): no receipt yet, or the application still waiting for its fee."""
+    cutoff = timezone.now() - timedelta(minutes=10)
+    return list(
+        Payment.objects.filter(state=State.PAID, paid_at__lt=cutoff)
+        .filter(Q(receipt__isnull=True) | Q(application__state=Application.State.PAYMENT_PENDING))
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def payments_portal_unnotified(*, limit: int = 200) -> list[int]:
@@ -274,6 +313,7 @@ def payments_portal_unnotified(*, limit: int = 200) -> list[int]:
     return list(
         Payment.objects.filter(state=State.PAID, portal_notified_at__isnull=True, paid_at__lt=cutoff)
         .exclude(demand_id="")
+        .exclude(needs_attention=True)
         .values_list("pk", flat=True)[:limit]
     )
 
@@ -288,7 +328,9 @@ def payment_callback_receive(*, provider: str, body: bytes, headers: dict[str, s
     valid = gateway.callback_verify(body=body, headers=headers)
     fallback_id = "sha256:" + hashlib.sha256(body).hexdigest()
     if not valid:
-        _callback_keep(provider, fallback_id, body, valid=False, outcome="rejected", detail="bad or missing signature")
+        # Only the start of an unsigned body is kept: anyone can post, and the table must not fill with it.
+        _callback_keep(provider, fallback_id, body[:2000], valid=False, outcome="rejected",
+                       detail="bad or missing signature")  # fmt: skip
         logger.warning("%s callback with a bad or missing signature refused", provider)
         return (401 if not _has_signature(headers) else 403), "rejected"
     try:
@@ -299,6 +341,13 @@ def payment_callback_receive(*, provider: str, body: bytes, headers: dict[str, s
     except (ValueError, KeyError, TypeError) as error:
         _callback_keep(provider, fallback_id, body, valid=True, outcome="rejected", detail=f"unreadable: {error}")
         return 400, "rejected"
+    with transaction.atomic():
+        # The record and what it changes commit together: if applying it fails, the gateway's retry of the
+        # same event is applied then, not taken for a replay.
+        return _callback_apply(provider, event, body, fallback_id)
+
+
+def _callback_apply(provider: str, event: CallbackEvent, body: bytes, fallback_id: str) -> tuple[int, str]:
     payment = _payment_for_event(provider, event)
     record = _callback_keep(provider, event.event_id or fallback_id, body, valid=True, outcome="ignored",
                             detail="", payment=payment)  # fmt: skip
@@ -368,7 +417,7 @@ def payments_to_reconcile(*, limit: int = 500) -> list[int]:
     """Open payments older than PAYMENT_RECONCILE_AFTER_MINUTES not asked about in as long."""
     cutoff = timezone.now() - timedelta(minutes=settings.PAYMENT_RECONCILE_AFTER_MINUTES)
     return list(
-        Payment.objects.filter(state__in=[State.CREATED, State.PENDING], created_at__lt=cutoff)
+        Payment.objects.filter(state__in=[State.CREATED, State.PENDING], created_at__lt=cutoff, needs_attention=False)
         .filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=cutoff))
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
@@ -424,6 +473,9 @@ def payment_refund(*, payment: Payment, officer, reason: str) -> Payment:
     locked = Payment.objects.get(pk=payment.pk)
     if locked.state == State.REFUNDED:
         return locked
+    if locked.state == State.PAID and locked.demand_id and locked.portal_notified_at is not None:
+        raise ApplicationError("The department's portal has recorded this payment as paid: cancel it there "
+                               "first, then refund it here.")  # fmt: skip
     if not locked.gateway_payment_id or not (locked.state == State.PAID or locked.needs_attention):
         raise ApplicationError("Only money that was received can be refunded.")
     # The gateway is called with no row lock held (it may take PAYMENT_TIMEOUT); a second refund of the same

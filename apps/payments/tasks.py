@@ -8,12 +8,14 @@ from .services import (
     payment_portal_notify,
     payment_reconcile,
     payment_refunded_notify,
+    payments_effects_unfinished,
     payments_portal_unnotified,
     payments_to_reconcile,
 )
 
 
-@shared_task(acks_late=True)  # idempotent: each effect checks what is done (application state, receipt row)
+# idempotent: each effect checks what is done (application state, receipt row)
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
 def payment_paid_task(payment_id: int) -> None:
     payment_paid_effects(payment_id=payment_id)
 
@@ -40,12 +42,14 @@ def payments_reconcile_task() -> int:
         payment_reconcile_task.delay(payment_id)
     for payment_id in payments_portal_unnotified():
         payment_portal_notify_task.delay(payment_id)
+    for payment_id in payments_effects_unfinished():
+        payment_paid_task.delay(payment_id)
     return len(due)
 
 
-# idempotent: the portal dedupes by our reference, and the row remembers it was told
-@shared_task(acks_late=True, autoretry_for=(PortalUnavailable,), retry_backoff=30, retry_backoff_max=1800,
-             max_retries=8)  # fmt: skip
+# idempotent: the portal dedupes by our reference, and the row remembers it was told. One retry soon; after
+# that the beat sweep asks again once a minute while the portal is down (never a pile of retry chains).
+@shared_task(acks_late=True, autoretry_for=(PortalUnavailable,), retry_backoff=30, max_retries=1)
 def payment_portal_notify_task(payment_id: int) -> bool:
     return payment_portal_notify(payment_id=payment_id)
 

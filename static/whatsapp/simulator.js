@@ -281,6 +281,8 @@
   }
 
   function render(messages) {
+    // In the order they were stored: two messages sent quickly may come back from the server the other way.
+    messages = messages.slice().sort(function (a, b) { return a.id - b.id; });
     var nearBottom = els.chat.scrollHeight - els.chat.scrollTop - els.chat.clientHeight < 120;
     var first = state.messages.size === 0;
     var added = false;

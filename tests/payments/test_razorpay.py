@@ -223,7 +223,7 @@ def test_money_that_does_not_match_is_flagged_not_paid(razorpay_fake, client, ch
 
     assert response.status_code == 200 and response.json() == {"result": "flagged"}
     payment.refresh_from_db()
-    assert payment.state == Payment.State.PENDING
+    assert payment.state == Payment.State.FAILED  # not paid; its link spent, the next "pay" makes a new one
     assert payment.needs_attention and payment.attention_reason
     assert payment.gateway_payment_id == webhook.payload["payload"]["payment"]["entity"]["id"]
 
@@ -331,7 +331,7 @@ def test_reconciliation_flags_a_mismatch_found_at_razorpay(razorpay_fake):
 
     assert services.payment_reconcile(payment_id=payment.pk) == "flagged"
     payment.refresh_from_db()
-    assert payment.needs_attention and payment.state == Payment.State.PENDING
+    assert payment.needs_attention and payment.state == Payment.State.FAILED
 
 
 # Razorpay down.

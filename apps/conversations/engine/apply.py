@@ -450,8 +450,11 @@ class ApplyFlow:
     def _receive_requested(self, turn: Turn, application: Application) -> None:
         slot = applications.application_requested_slot_next(application=application)
         documents = {d.code: d for d in application.service.documents.all()}
-        document = documents.get(slot)
+        document = documents.get(slot) if slot else None
         if document is None:
+            # The department's portal asked without naming a document (or named one the service no longer
+            # has): the file is kept as "additional" and goes back to the officer.
+            self._receive_additional(turn, application)
             return
         content = media_content(message=turn.message)
         if content is None:
@@ -479,6 +482,22 @@ class ApplyFlow:
             turn.say(texts.DOCUMENTS_REQUESTED_RECEIVED % {"document": document.name},
                      texts.DOCUMENTS_REQUESTED_ASK % {"reference": application.reference,
                                                       "document": documents[following].name})  # fmt: skip
+
+    def _receive_additional(self, turn: Turn, application: Application) -> None:
+        content = media_content(message=turn.message)
+        if content is None:
+            turn.say(texts.APPLY_FILE_NOT_RECEIVED % {"size": 5})
+            return
+        try:
+            checked = document_rules.document_check(content=content, accepted_types=["pdf", "jpg", "png"],
+                                                    max_size_mb=5)  # fmt: skip
+        except document_rules.DocumentRejected as rejected:
+            turn.say(texts.APPLY_FILE_REJECTED % {"reason": rejected.message})
+            return
+        applications.application_document_add(application=application, slot="additional", content=content,
+                                              checked=checked, message=turn.message, requested=True)  # fmt: skip
+        applications.application_documents_received(application=application)
+        turn.say(texts.DOCUMENTS_REQUESTED_DONE % {"reference": application.reference})
 
     # Helpers.
 

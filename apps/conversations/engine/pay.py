@@ -9,6 +9,7 @@ moving on) is sent by the payments app when the gateway says the money arrived, 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import asdict
 
@@ -40,12 +41,18 @@ class PayFlow(LookupFlow):
             self.pay_application(turn, parts[2])
         elif action == "svc" and len(parts) == 3:
             self.start(turn, service=parts[2])
-        elif action == "demand" and len(parts) == 3 and parts[2].isdigit():
+        elif action == "demand" and len(parts) >= 3 and parts[2].isdigit():
             service = self._service(turn)
+            demands = turn.data.get("demands") or []
+            index = int(parts[2])
+            # A row of an older list (another number's dues) must not pay whatever is at that place now.
+            current = 0 <= index < len(demands) and (len(parts) == 3 or _tag(demands[index]["demand_id"]) == parts[3])
             if service is None:
                 screens.main_menu(turn)
+            elif not current:
+                self.start(turn, service=service.code)
             else:
-                self._pay_demand(turn, service, int(parts[2]))
+                self._pay_demand(turn, service, index)
         else:
             super().tap(turn, reply_id)
 
@@ -82,7 +89,7 @@ class PayFlow(LookupFlow):
             turn.ask(texts.LOOKUP_UNAVAILABLE % {"portal": portal},
                      [(self._id("retry"), texts.TRY_AGAIN), (ids.MENU, texts.MAIN_MENU)])  # fmt: skip
             return
-        except PortalRefused:
+        except (PortalRefused, ApplicationError):
             turn.ask(texts.LOOKUP_NOT_FOUND % {"number": number, "portal": portal}, again)
             return
         if not found:
@@ -96,7 +103,7 @@ class PayFlow(LookupFlow):
 
         hindi = turn.language == "hi"
         rows = [
-            Row(id=self._id("demand", str(index)), title=rupees(demand.amount_paise),
+            Row(id=self._id("demand", str(index), _tag(demand.demand_id)), title=rupees(demand.amount_paise),
                 description=(demand.description_hi if hindi else demand.description_en))
             for index, demand in enumerate(found[:10])
         ]  # fmt: skip
@@ -133,7 +140,14 @@ class PayFlow(LookupFlow):
         lines.append(str(texts.PAY_TOTAL % {"amount": payment.rupees}))
         until = timezone.localtime(payment.expires_at).strftime("%H:%M") if payment.expires_at else ""
         lines.append(str(texts.PAY_LINK_NOTE % {"reference": payment.reference, "until": until}))
-        turn.link("\n".join(lines), label=texts.PAY_BUTTON % {"amount": payment.rupees}, url=payment.checkout_url)
+        url = payment.checkout_url
+        if payment.provider == "sandbox":
+            url += "?lang=" + turn.language  # the checkout page in the citizen's language
+        turn.link("\n".join(lines), label=texts.PAY_BUTTON % {"amount": payment.rupees}, url=url)
+
+
+def _tag(demand_id: str) -> str:
+    return hashlib.sha256(demand_id.encode()).hexdigest()[:8]
 
 
 def _signed(paise: int) -> str:
