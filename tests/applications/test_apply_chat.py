@@ -425,3 +425,18 @@ def test_a_long_list_of_choices_pages_and_any_row_can_be_picked(chat, form):
     [question] = phone.tap("Ward 11")
     assert "*Mobile number*" in question.text
     assert Application.objects.get(citizen__wa_id=phone.wa_id).answers["ward"] == "ward_11"
+
+
+def test_applying_again_after_the_draft_went_stale_starts_afresh(chat, form, settings):
+    settings.APPLICATION_DRAFT_DAYS = 15
+    phone = chat()
+    begin(phone)
+    phone.tap("Start")
+    phone.send("Sunita Devi")
+    phone.send("menu")
+    Application.objects.filter(citizen__wa_id=phone.wa_id).update(updated_at=timezone.now() - timedelta(days=16))
+    intro, _ = phone.tap_id(f"act:apply:{CODE}")  # before the nightly sweep has closed it
+    assert intro.text.startswith("Applying for *Test licence*")
+    [question] = phone.tap("Start")
+    assert "Question 1 of 12" in question.text
+    assert sorted(Application.objects.values_list("state", flat=True)) == ["draft", "expired"]

@@ -234,3 +234,39 @@ def test_a_portal_that_is_down_is_said_so(chat, djb_portal):
     [down] = phone.send("1234567890")
     assert "not answering just now" in down.text and down.titles == ["Try again", "Main menu"]
     assert not Payment.objects.exists()
+
+
+def test_a_bill_with_a_link_open_from_another_number_is_not_handed_out(chat, djb_portal):
+    djb_portal.add_dues("DJB-BILL", "2345678901", [{
+        "demand_id": "DJB-2345678901-2611", "description_en": "Water bill", "description_hi": "पानी का बिल",
+        "amount_paise": 42400,
+        "breakup": [{"label_en": "Water", "label_hi": "पानी", "amount_paise": 42400}]}])  # fmt: skip
+    owner, tenant = chat(wa_id="919811100001"), chat(wa_id="919811100002", name="Tenant")
+    for phone in (owner, tenant):
+        phone.start()
+        phone.tap_id("act:pay:DJB-BILL")
+    [link] = owner.send("2345678901")
+    assert link.button == "Pay ₹424"
+    [refused] = tenant.send("2345678901")
+    assert "could not be made just now" in refused.text and not refused.url
+    assert Payment.objects.get().citizen.wa_id == "919811100001"
+
+
+def test_a_payment_whose_effects_were_lost_is_finished_by_the_sweep(chat, form, checkout, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.payments.tasks import payments_reconcile_task
+
+    phone = chat()
+    _, pay = submit_with_fee(phone)
+    payment = Payment.objects.get()
+    found = services.GatewayState(state="paid", payment_id="pay_lost_1", amount_paise=5000, currency="INR")
+    services.payment_settle(payment_id=payment.pk, found=found, source="test")  # its after-commit task is lost
+    assert Application.objects.get().state == "payment_pending" and not Receipt.objects.exists()
+    Payment.objects.filter(pk=payment.pk).update(paid_at=timezone.now() - timedelta(minutes=11))
+    payments_reconcile_task()
+    assert Application.objects.get().state == "submitted" and Receipt.objects.count() == 1
+    payments_reconcile_task()  # and again: nothing more
+    assert Receipt.objects.count() == 1
