@@ -42,23 +42,27 @@ def receipt_issue(*, payment: Payment) -> Receipt | None:
     nothing is sent again. The PDF is stored in `Receipt.file`; the PAID text and the PDF as a document are
     queued in this transaction, so they go out only if the receipt is saved.
     """
-    with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update(of=("self",))  # (the application is an outer join)
-            .select_related("service__department", "application", "conversation__citizen", "citizen")
-            .get(pk=payment.pk)
-        )
-        existing = Receipt.objects.filter(payment=payment).first()
-        if existing is not None:
-            return existing
-        if payment.state != Payment.State.PAID:
-            return None
-        receipt = _receipt_build(payment=payment)
-        try:
+    payment = Payment.objects.select_related(
+        "service__department", "application", "conversation__citizen", "citizen"
+    ).get(pk=payment.pk)
+    existing = Receipt.objects.filter(payment=payment).first()
+    if existing is not None or payment.state != Payment.State.PAID:
+        return existing
+    # Rendered and stored before the payment's row is locked (a PDF takes a tenth of a second, an upload to
+    # object storage longer): callbacks and reconciliation of this payment never wait on it.
+    receipt = _receipt_build(payment=payment)
+    try:
+        with transaction.atomic():
+            locked = Payment.objects.select_for_update().get(pk=payment.pk)
+            existing = Receipt.objects.filter(payment=locked).first()
+            if existing is not None or locked.state != Payment.State.PAID:  # another worker was first
+                receipt.file.delete(save=False)
+                return existing
+            receipt.save()
             _receipt_send(payment=payment, receipt=receipt)
-        except Exception:
-            receipt.file.delete(save=False)
-            raise
+    except Exception:
+        receipt.file.delete(save=False)
+        raise
     logger.info("Receipt %s issued for payment %s", receipt.number, payment.reference)
     return receipt
 
@@ -99,6 +103,7 @@ def _unique(field: str, new) -> str:
 
 
 def _receipt_build(*, payment: Payment) -> Receipt:
+    """The receipt's row (unsaved) with its PDF rendered and stored."""
     language = "hi" if payment.conversation.citizen.language == "hi" else "en"
     hindi = language == "hi"
     department = payment.service.department
@@ -121,12 +126,7 @@ def _receipt_build(*, payment: Payment) -> Receipt:
         verify_url=receipt_verify_url(receipt=receipt),
     )  # fmt: skip
     receipt.file.save(receipt.number.replace("/", "-") + ".pdf", ContentFile(content), save=False)
-    try:
-        receipt.save()
-    except Exception:
-        receipt.file.delete(save=False)
-        raise
-    return receipt
+    return receipt  # not saved yet: the caller saves it under the payment's lock
 
 
 def _receipt_send(*, payment: Payment, receipt: Receipt) -> None:
