@@ -120,8 +120,8 @@ def _payment_open(*, lookup: Q, service: Service, conversation: Conversation, va
         live.refresh_from_db()
         if live.state == State.PAID:
             return live
-        if live.state == State.PENDING:  # minutes left: close it here (if it is paid after all, it is flagged)
-            _close(live, State.EXPIRED)
+        if live.state == State.PENDING and _close(live, State.EXPIRED):  # minutes left: close it, here and there
+            payment_link_cancel(payment_id=live.pk)
         live = Payment.objects.filter(lookup, state__in=Payment.LIVE).first()
         if live is not None and live.state == State.PAID:
             return live
@@ -208,10 +208,14 @@ def payment_settle(*, payment_id: int, found: GatewayState, source: str) -> str:
             # Its link is spent: close it, so the citizen asking to pay again gets a fresh one.
             _close(payment, State.FAILED)
             return "flagged"
-        # A newer link for the same thing, still open, is closed: this one is what was paid.
-        _siblings(payment).filter(state__in=[State.CREATED, State.PENDING]).update(
+        # A newer link for the same thing, still open, is closed: this one is what was paid. It is cancelled
+        # at the gateway too, so the citizen cannot pay it a second time.
+        still_open = [m.pk for m in group if m.pk != payment.pk and m.state in (State.CREATED, State.PENDING)]
+        Payment.objects.filter(pk__in=still_open).update(
             state=State.EXPIRED, closed_at=timezone.now(), updated_at=timezone.now()
         )
+        for pk in still_open:
+            transaction.on_commit(lambda pk=pk: _cancel_task(pk), robust=True)
         Payment.objects.filter(pk=payment.pk).update(
             state=State.PAID, gateway_payment_id=found.payment_id or None, method=found.method[:30],
             paid_at=found.paid_at or timezone.now(), closed_at=timezone.now(), updated_at=timezone.now(),
@@ -228,6 +232,24 @@ def _family(payment: Payment):
     if payment.demand_id:
         return Payment.objects.filter(service_id=payment.service_id, demand_id=payment.demand_id)
     return Payment.objects.filter(pk=payment.pk)
+
+
+def _cancel_task(payment_id: int) -> None:
+    from .tasks import payment_link_cancel_task
+
+    payment_link_cancel_task.delay(payment_id)
+
+
+def payment_link_cancel(*, payment_id: int) -> None:
+    """Close at the gateway the link of a payment we closed (a gateway that cannot be reached now is only
+    logged: if the old link is paid after all, that payment is flagged for a refund, never applied)."""
+    payment = Payment.objects.get(pk=payment_id)
+    if payment.state not in (State.EXPIRED, State.FAILED) or not payment.gateway_order_id:
+        return
+    try:
+        gateway_get(payment.provider).link_cancel(payment)
+    except GatewayError:
+        logger.warning("Payment %s: its link could not be cancelled at the gateway", payment.reference, exc_info=True)
 
 
 def _siblings(payment: Payment):

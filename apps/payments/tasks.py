@@ -4,6 +4,7 @@ from apps.applications.portals.base import PortalUnavailable
 
 from .services import (
     payment_failed_notify,
+    payment_link_cancel,
     payment_paid_effects,
     payment_portal_notify,
     payment_reconcile,
@@ -66,3 +67,8 @@ def sandbox_callback_task(self, order_id: str, body: str) -> int | None:
         return None
     except GatewayError as error:
         raise self.retry(exc=error, countdown=min(15 * 2**self.request.retries, 1800)) from error
+
+
+@shared_task
+def payment_link_cancel_task(payment_id: int) -> None:
+    payment_link_cancel(payment_id=payment_id)

@@ -270,3 +270,34 @@ def test_a_payment_whose_effects_were_lost_is_finished_by_the_sweep(chat, form, 
     assert Application.objects.get().state == "submitted" and Receipt.objects.count() == 1
     payments_reconcile_task()  # and again: nothing more
     assert Receipt.objects.count() == 1
+
+
+def test_a_link_with_minutes_left_is_cancelled_at_the_gateway_and_a_fresh_one_given(chat, form, razorpay):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    phone = chat()
+    submit_with_fee(phone)
+    old = Payment.objects.get()
+    Payment.objects.filter(pk=old.pk).update(expires_at=timezone.now() + timedelta(minutes=2))
+    [fresh] = phone.tap_id(f"pay:app:{old.application_id}")
+    new = Payment.objects.exclude(pk=old.pk).get()
+    old.refresh_from_db()
+    assert old.state == "expired" and razorpay.links[old.gateway_order_id]["status"] == "cancelled"
+    assert new.state == "pending" and fresh.url == new.checkout_url and fresh.button == "Pay ₹50"
+
+
+def test_an_older_link_paid_late_closes_the_newer_one_at_the_gateway(chat, form, razorpay, gateway_post):
+    phone = chat()
+    submit_with_fee(phone)
+    old = Payment.objects.get()
+    Payment.objects.filter(pk=old.pk).update(state="expired")  # closed here; Razorpay could not be told
+    phone.tap_id(f"pay:app:{old.application_id}")
+    new = Payment.objects.exclude(pk=old.pk).get()
+    gateway_post(razorpay.pay(old.gateway_order_id))  # the citizen paid the old link after all
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.state == "paid" and not old.needs_attention
+    assert new.state == "expired" and razorpay.links[new.gateway_order_id]["status"] == "cancelled"
+    assert Application.objects.get().state == "submitted" and Receipt.objects.count() == 1

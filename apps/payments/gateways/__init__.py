@@ -1,6 +1,6 @@
 """Payment gateways behind one interface (`base.Gateway`). `gateway_get()` gives the configured one:
 `PAYMENT_GATEWAY=sandbox` (the default: a checkout page inside govchat) or `razorpay`. A third provider
-(PayU, SBI ePay, PayGov) is one new module with the same five methods, added to `PROVIDERS`."""
+(PayU, SBI ePay, PayGov) is one new module with the same six methods, added to `PROVIDERS`."""
 
 from __future__ import annotations
 

@@ -70,6 +70,10 @@ class Gateway(Protocol):
 
     def callback_read(self, payload: dict, headers: dict[str, str] | None = None) -> CallbackEvent: ...
 
+    def link_cancel(self, payment: Payment) -> None:
+        """Close a link we no longer want paid (a newer one replaced it); a link already closed is fine."""
+        ...
+
     def refund(self, payment: Payment, *, reason: str) -> str:
         """Refund the whole payment; the gateway's refund id."""
         ...

@@ -181,6 +181,14 @@ class RazorpayGateway:
 
     # Refunds.
 
+    def link_cancel(self, payment: Payment) -> None:
+        if not payment.gateway_order_id:
+            return
+        try:
+            self._call("cancel a payment link", self.client.payment_link.cancel, payment.gateway_order_id)
+        except GatewayRefused:  # already paid, expired or cancelled: nothing left to close
+            logger.info("Razorpay link %s was not open to cancel", payment.gateway_order_id)
+
     def refund(self, payment: Payment, *, reason: str) -> str:
         """Refund the whole payment, as Razorpay captured it (a flagged payment may differ from what we
         asked); Razorpay's refund id ("rfnd_…")."""

@@ -97,6 +97,11 @@ class SandboxGateway:
             currency=str(payload.get("currency") or ""), method=str(payload.get("method") or ""),
         )  # fmt: skip
 
+    def link_cancel(self, payment: Payment) -> None:
+        SandboxOrder.objects.filter(order_id=payment.gateway_order_id or "", state=State.CREATED).update(
+            state=State.EXPIRED, updated_at=timezone.now()
+        )
+
     def refund(self, payment: Payment, *, reason: str) -> str:
         with transaction.atomic():
             order = SandboxOrder.objects.select_for_update().filter(order_id=payment.gateway_order_id or "").first()
