@@ -186,7 +186,7 @@ def _words(text: str) -> str:
     return " ".join(kept.split())
 
 
-def _indian(number: int) -> str:
+def indian_grouping(number: int) -> str:
     """1,20,000: the digit grouping citizens read."""
     sign, digits = ("-", str(-number)) if number < 0 else ("", str(number))
     head, tail = digits[:-3], digits[-3:]
@@ -235,9 +235,10 @@ def answer_hint(*, field: FormField) -> str:
         return str(HINTS["date"]) % {"example": example.strftime("%d/%m/%Y")}
     if field.type == "number":
         if "min" in rules and "max" in rules:
-            return str(HINTS["number_range"]) % {"min": _indian(rules["min"]), "max": _indian(rules["max"])}
+            bounds = {"min": indian_grouping(rules["min"]), "max": indian_grouping(rules["max"])}
+            return str(HINTS["number_range"]) % bounds
         example = min(max(25, int(rules.get("min", 25))), int(rules.get("max", 25)))
-        return str(HINTS["number"]) % {"example": _indian(example)}
+        return str(HINTS["number"]) % {"example": indian_grouping(example)}
     return str(HINTS.get(field.type, ""))
 
 
@@ -256,7 +257,7 @@ def answer_display(*, field: FormField, value) -> str:
     if field.type == "yesno":
         return str(YES if value is True else NO)
     if field.type == "number" and isinstance(value, int):
-        return _indian(value)
+        return indian_grouping(value)
     if field.type == "phone" and len(str(value)) == 10:
         return f"{str(value)[:5]} {str(value)[5:]}"
     return str(value)
@@ -292,12 +293,12 @@ def _parse_number(text: str, rules: dict) -> Answer:
         raise _invalid("number")
     number, low, high = int(amount), rules.get("min"), rules.get("max")
     if low is not None and high is not None and not low <= number <= high:
-        raise _invalid("number_range", min=_indian(int(low)), max=_indian(int(high)))
+        raise _invalid("number_range", min=indian_grouping(int(low)), max=indian_grouping(int(high)))
     if low is not None and number < low:
-        raise _invalid("number_min", min=_indian(int(low)))
+        raise _invalid("number_min", min=indian_grouping(int(low)))
     if high is not None and number > high:
-        raise _invalid("number_max", max=_indian(int(high)))
-    return Answer(value=number, display=_indian(number))
+        raise _invalid("number_max", max=indian_grouping(int(high)))
+    return Answer(value=number, display=indian_grouping(number))
 
 
 def _parse_phone(text: str, rules: dict) -> Answer:

@@ -108,12 +108,11 @@ class Payment(TimeStampedModel):
 
 
 def rupees(paise: int) -> str:
+    """₹1,23,456.50 style: Indian digit grouping, paise shown only when there are any."""
+    from apps.applications.answers import indian_grouping
+
     whole, fraction = divmod(int(paise), 100)
-    digits = str(whole)
-    head, tail = digits[:-3], digits[-3:]
-    groups = [head[max(i - 2, 0) : i] for i in range(len(head), 0, -2)][::-1]
-    grouped = ",".join([*groups, tail]) if head else tail
-    return f"₹{grouped}" + (f".{fraction:02d}" if fraction else "")
+    return f"₹{indian_grouping(whole)}" + (f".{fraction:02d}" if fraction else "")
 
 
 class PaymentCallback(models.Model):

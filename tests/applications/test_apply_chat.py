@@ -440,3 +440,27 @@ def test_applying_again_after_the_draft_went_stale_starts_afresh(chat, form, set
     [question] = phone.tap("Start")
     assert "Question 1 of 12" in question.text
     assert sorted(Application.objects.values_list("state", flat=True)) == ["draft", "expired"]
+
+
+def test_a_document_a_portal_asks_for_without_naming_it_is_kept_and_goes_back(
+    chat, form, django_capture_on_commit_callbacks
+):
+    phone = chat()
+    begin(phone)
+    answer_all_questions(phone)
+    phone.send_file(document_photo())
+    phone.tap("Next")
+    phone.tap("Skip")
+    phone.tap("Submit")
+    application = Application.objects.get(citizen__wa_id=phone.wa_id)
+    with django_capture_on_commit_callbacks(execute=True):  # the portal's "query raised", with no document named
+        applications.application_transition(application=application, to="documents_requested", actor="portal",
+                                            note="Upload the rent agreement")  # fmt: skip
+    phone.replies()
+    [blank] = phone.send_file(blank_photo())
+    assert blank.text.startswith("This file was not accepted:")
+    [thanks] = phone.send_file(document_photo())
+    assert f"gone back to the officer for application {application.reference}" in thanks.text
+    application.refresh_from_db()
+    assert application.state == "under_review"
+    assert application.documents.filter(slot="additional", requested=True).count() == 1

@@ -36,6 +36,8 @@ DONE_WORDS = {"done", "next", "ho gaya", "hogaya", "bas", "aage", "हो गय
 # A citizen back after this long is asked whether to continue, rather than have their message read as
 # the answer to a question they may no longer have in front of them.
 RESUME_AFTER_HOURS = 3
+# What a portal may ask for without naming a slot is kept as "additional", checked with these limits.
+ADDITIONAL_TYPES, ADDITIONAL_MAX_MB = ["pdf", "jpg", "png"], 5
 
 
 def _id(*parts: str) -> str:
@@ -340,18 +342,11 @@ class ApplyFlow:
         if document is None:
             self.show_step(turn, draft)
             return
-        content = media_content(message=turn.message)
-        if content is None:
-            self._ask_document(turn, draft, code, error=str(texts.APPLY_FILE_NOT_RECEIVED %
-                                                            {"size": document.max_size_mb}))  # fmt: skip
+        received = _file(turn, accepted_types=document.accepted_types, max_size_mb=document.max_size_mb)
+        if isinstance(received, str):
+            self._ask_document(turn, draft, code, error=received)
             return
-        try:
-            checked = document_rules.document_check(content=content, accepted_types=document.accepted_types,
-                                                    max_size_mb=document.max_size_mb)  # fmt: skip
-        except document_rules.DocumentRejected as rejected:
-            self._ask_document(turn, draft, code, error=str(texts.APPLY_FILE_REJECTED %
-                                                            {"reason": rejected.message}))  # fmt: skip
-            return
+        content, checked = received
         applications.application_document_add(application=draft, slot=code, content=content, checked=checked,
                                               message=turn.message)  # fmt: skip
         count = draft.documents.filter(slot=code).count()
@@ -456,19 +451,12 @@ class ApplyFlow:
             # has): the file is kept as "additional" and goes back to the officer.
             self._receive_additional(turn, application)
             return
-        content = media_content(message=turn.message)
-        if content is None:
-            turn.say(texts.APPLY_FILE_NOT_RECEIVED % {"size": document.max_size_mb})
+        received = _file(turn, accepted_types=document.accepted_types, max_size_mb=document.max_size_mb)
+        if isinstance(received, str):
+            turn.say(received, texts.DOCUMENTS_REQUESTED_ASK % {"reference": application.reference,
+                                                                "document": document.name})  # fmt: skip
             return
-        try:
-            checked = document_rules.document_check(content=content, accepted_types=document.accepted_types,
-                                                    max_size_mb=document.max_size_mb)  # fmt: skip
-        except document_rules.DocumentRejected as rejected:
-            turn.say(
-                texts.APPLY_FILE_REJECTED % {"reason": rejected.message},
-                texts.DOCUMENTS_REQUESTED_ASK % {"reference": application.reference, "document": document.name},
-            )
-            return
+        content, checked = received
         applications.application_document_add(application=application, slot=slot, content=content, checked=checked,
                                               message=turn.message, requested=True)  # fmt: skip
         following = applications.application_requested_slot_next(application=application)
@@ -484,16 +472,11 @@ class ApplyFlow:
                                                       "document": documents[following].name})  # fmt: skip
 
     def _receive_additional(self, turn: Turn, application: Application) -> None:
-        content = media_content(message=turn.message)
-        if content is None:
-            turn.say(texts.APPLY_FILE_NOT_RECEIVED % {"size": 5})
+        received = _file(turn, accepted_types=ADDITIONAL_TYPES, max_size_mb=ADDITIONAL_MAX_MB)
+        if isinstance(received, str):
+            turn.say(received)
             return
-        try:
-            checked = document_rules.document_check(content=content, accepted_types=["pdf", "jpg", "png"],
-                                                    max_size_mb=5)  # fmt: skip
-        except document_rules.DocumentRejected as rejected:
-            turn.say(texts.APPLY_FILE_REJECTED % {"reason": rejected.message})
-            return
+        content, checked = received
         applications.application_document_add(application=application, slot="additional", content=content,
                                               checked=checked, message=turn.message, requested=True)  # fmt: skip
         applications.application_documents_received(application=application)
@@ -509,6 +492,19 @@ class ApplyFlow:
             turn.say(texts.APPLY_DRAFT_GONE % {"days": settings.APPLICATION_DRAFT_DAYS})
             screens.main_menu(turn)
         return draft
+
+
+def _file(turn: Turn, *, accepted_types: list[str], max_size_mb: int):
+    """The file of this message and its checks, or what to tell the citizen when there is none to keep."""
+    content = media_content(message=turn.message)
+    if content is None:
+        return str(texts.APPLY_FILE_NOT_RECEIVED % {"size": max_size_mb})
+    try:
+        checked = document_rules.document_check(content=content, accepted_types=accepted_types,
+                                                max_size_mb=max_size_mb)  # fmt: skip
+    except document_rules.DocumentRejected as rejected:
+        return str(texts.APPLY_FILE_REJECTED % {"reason": rejected.message})
+    return content, checked
 
 
 def turn_done(draft: Application) -> list[str]:
