@@ -49,8 +49,9 @@ def main() -> None:
     old = setup_databases(verbosity=0, interactive=False)
     try:
         from apps.conversations.engine import texts
+        from apps.conversations.engine.process import inbound_message_process
+        from apps.conversations.inbound import inbound_message_store
         from apps.conversations.models import Citizen, Conversation, Message
-        from apps.conversations.services import inbound_message_process, inbound_message_store
         from apps.departments.models import WhatsAppNumber
 
         call_command("load_catalogue", verbosity=0)

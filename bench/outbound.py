@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/outbound.py
     .venv/bin/python bench/outbound.py --messages 3000 --threads 1,8,16
 
-Runs the send task's own code (`gateway.outbound_deliver`: claim the row, pace, call Meta through the
+Runs the send task's own code (`delivery.outbound_deliver`: claim the row, pace, call Meta through the
 heyoo backend with its pooled per-thread session, record the wamid) for queued rows, from one process
 with 1 and with several threads, as a Celery worker with `--pool=threads` does. (A send mostly waits:
 on Meta, whose answers take tens to hundreds of milliseconds, and on the database's commit; a worker
@@ -68,9 +68,9 @@ def run(fake: Fake, count: int, cap: int, threads: int) -> tuple[float, float]:
     from django.test.utils import override_settings
     from django.utils import timezone
 
+    from apps.conversations import delivery
     from apps.conversations.models import Citizen, Conversation, Message
     from apps.departments.models import Department, WhatsAppNumber
-    from apps.whatsapp import gateway
 
     fake.ask("reset")
     with override_settings(
@@ -103,7 +103,7 @@ def run(fake: Fake, count: int, cap: int, threads: int) -> tuple[float, float]:
                         message_id = work.get_nowait()
                     except queue.Empty:
                         return
-                    gateway.outbound_deliver(message_id=message_id)
+                    delivery.outbound_deliver(message_id=message_id)
             finally:
                 connection.close()  # each thread has its own connection, as in Celery's threads pool
 
@@ -111,7 +111,7 @@ def run(fake: Fake, count: int, cap: int, threads: int) -> tuple[float, float]:
         start, cpu = time.perf_counter(), time.process_time()
         if threads == 0:  # in this thread (for a profiler)
             while not work.empty():
-                gateway.outbound_deliver(message_id=work.get_nowait())
+                delivery.outbound_deliver(message_id=work.get_nowait())
         for thread in pool:
             thread.start()
         for thread in pool:

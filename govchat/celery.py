@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govchat.settings")
 app = Celery("govchat")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["apps.conversations.engine"])  # the bot's own tasks, reached by name from below
 
 
 @worker_init.connect

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "apps.whatsapp",
     "apps.applications",
     "apps.payments",
+    "apps.simulator",
 ]
 
 MIDDLEWARE = [

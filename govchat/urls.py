@@ -9,7 +9,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # the back office's English/हिंदी switch
-    path("simulator/", include("apps.whatsapp.simulator_urls")),
+    path("simulator/", include("apps.simulator.urls")),
     path("verify/", include("apps.applications.urls")),  # public: what a certificate's or receipt's QR code opens
     path("payments/", include("apps.payments.urls")),  # gateways' signed callbacks
     path("pay/", include("apps.payments.checkout_urls")),  # the sandbox gateway's hosted checkout page

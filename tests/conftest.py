@@ -32,7 +32,7 @@ def celery_eager(on: bool) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_number_cache():
     """The webhook remembers numbers per process; each test has its own database rows."""
-    from apps.whatsapp.services import _NUMBERS
+    from apps.conversations.inbound import _NUMBERS
 
     _NUMBERS.clear()
 

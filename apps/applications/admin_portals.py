@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
-from apps.conversations.admin import ReadOnlyAdminMixin
-from apps.departments.scoping import DepartmentScopedAdminMixin, StateWideOnlyAdminMixin
+from apps.core.admin import ReadOnlyAdminMixin, StateWideOnlyAdminMixin
+from apps.departments.scoping import DepartmentScopedAdminMixin
 
 from .models import Application, PortalCallbackEvent, PortalConnection, PortalSubmission
 from .portals.config import connection_problems, portal_connection_secrets_set

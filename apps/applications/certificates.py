@@ -168,7 +168,7 @@ def value_for_print(field: FormField, value) -> str:
 
 
 def _document_queue(*, application: Application, certificate: Certificate) -> None:
-    from apps.whatsapp import gateway
+    from apps.conversations import outbound
 
     conversation = application.conversation
     with translation.override(conversation.citizen.language or application.language or "en"):
@@ -176,10 +176,10 @@ def _document_queue(*, application: Application, certificate: Certificate) -> No
             "service": application.service.name,
             "reference": application.reference,
         }
-    gateway.media(
+    outbound.media(
         conversation=conversation, kind="document", link=certificate_pdf_url(certificate=certificate),
         filename=f"{slugify(application.service.name_en) or 'certificate'}-{application.reference}.pdf",
-        caption=caption, purpose=gateway.NOTIFICATION,
+        caption=caption, purpose=outbound.NOTIFICATION,
     )  # fmt: skip
 
 

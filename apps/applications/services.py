@@ -368,7 +368,7 @@ def application_drafts_expire() -> int:
 def application_notify(*, transition_id: int) -> Message | None:
     """Tell the citizen their application moved: as text inside the 24-hour window, else through the
     approved status template. Once per change: the transition row, locked, remembers the message."""
-    from apps.whatsapp import gateway
+    from apps.conversations import outbound
 
     with transaction.atomic():
         transition = (
@@ -389,9 +389,9 @@ def application_notify(*, transition_id: int) -> Message | None:
             body = application_update_text(application=application)
             status, service = str(State(application.state).label), str(application.service.name)
         if conversation.window_open():
-            message = gateway.text(conversation=conversation, body=body, purpose=gateway.NOTIFICATION)
+            message = outbound.text(conversation=conversation, body=body, purpose=outbound.NOTIFICATION)
         else:
-            message = gateway.template(conversation=conversation, name=settings.WHATSAPP_STATUS_TEMPLATE,
+            message = outbound.template(conversation=conversation, name=settings.WHATSAPP_STATUS_TEMPLATE,
                                        parameters=[application.reference or "", service, status],
                                        language=language)  # fmt: skip
         ApplicationTransition.objects.filter(pk=transition.pk).update(

@@ -1,35 +1,11 @@
 from django.contrib import admin, messages
-from django.core.paginator import Paginator
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from apps.departments.scoping import DepartmentScopedAdminMixin, StateWideOnlyAdminMixin
+from apps.core.admin import CappedCountPaginator, ReadOnlyAdminMixin, StateWideOnlyAdminMixin
+from apps.departments.scoping import DepartmentScopedAdminMixin
 
 from .models import Citizen, Conversation, LLMCall, Message
 from .services import conversation_hand_back, conversation_take
-
-
-class ReadOnlyAdminMixin:
-    """What citizens and Meta said is a record: the back office reads it, nobody edits it by hand."""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class CappedCountPaginator(Paginator):
-    """Message tables grow to millions of rows: count at most 10,000 of them for the page links."""
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list[: self.CAP + 1].count()
 
 
 @admin.register(Citizen)

@@ -12,10 +12,11 @@ from django_celery_beat import admin as beat_admin
 from django_celery_beat import models as beat_models
 from modeltranslation.admin import TranslationAdmin
 
+from apps.core.admin import StateWideOnlyAdminMixin
 from apps.core.exceptions import ApplicationError
 
 from .models import Department, Officer, WhatsAppNumber
-from .scoping import DepartmentScopedAdminMixin, StateWideOnlyAdminMixin
+from .scoping import DepartmentScopedAdminMixin
 from .services import officer_role_assign, whatsapp_number_token_set
 
 # Roles are the only way to grant permissions (ROLE_PERMISSIONS in services.py), so groups are not edited

@@ -70,32 +70,3 @@ class DepartmentScopedAdminMixin:
             and super().has_delete_permission(request, obj)
             and self._in_scope(request, obj)
         )
-
-
-class StateWideOnlyAdminMixin:
-    """For admins of rows that belong to no department (the beat schedule, heartbeats): only state-wide
-    users (superusers, state IT admins, state auditors) see them, whatever their role's permissions say."""
-
-    def _state_wide(self, request) -> bool:
-        return getattr(request.user, "is_state_wide", False)
-
-    def has_module_permission(self, request):
-        return self._state_wide(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._state_wide(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return (
-            self._state_wide(request) and not request.user.is_read_only and super().has_add_permission(request, *args)
-        )
-
-    def has_change_permission(self, request, obj=None):
-        return (
-            self._state_wide(request) and not request.user.is_read_only and super().has_change_permission(request, obj)
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return (
-            self._state_wide(request) and not request.user.is_read_only and super().has_delete_permission(request, obj)
-        )

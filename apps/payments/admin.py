@@ -16,9 +16,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ReadOnlyAdminMixin, StateWideOnlyAdminMixin
 from apps.core.exceptions import ApplicationError
 from apps.departments.models import Department
-from apps.departments.scoping import DepartmentScopedAdminMixin, StateWideOnlyAdminMixin
+from apps.departments.scoping import DepartmentScopedAdminMixin
 
 from . import selectors, services
 from .gateways.base import GatewayError
@@ -60,19 +61,6 @@ class CollectionForm(forms.Form):
         if start and end and (end - start).days >= COLLECTION_MAX_DAYS:
             raise forms.ValidationError(_("Choose at most %(days)d days.") % {"days": COLLECTION_MAX_DAYS})
         return data
-
-
-class ReadOnlyAdminMixin:
-    """Nothing added, changed or deleted here: the rows are the record of what the gateway and services did."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CallbackInline(ReadOnlyAdminMixin, DepartmentScopedAdminMixin, admin.TabularInline):

@@ -6,3 +6,10 @@ class PaymentsConfig(AppConfig):
     name = "apps.payments"
     label = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        from apps.conversations.selectors import request_provider_register
+
+        from .lookups import PROVIDER
+
+        request_provider_register(prefix="DLP", provider=PROVIDER)

@@ -130,15 +130,15 @@ def _receipt_build(*, payment: Payment) -> Receipt:
 
 
 def _receipt_send(*, payment: Payment, receipt: Receipt) -> None:
-    from apps.whatsapp import gateway
+    from apps.conversations import outbound
 
     conversation = payment.conversation
     with translation.override(receipt.language):
         body = str(texts.PAID) % {"amount": payment.rupees, "what": payment.description,
                                   "reference": payment.reference}  # fmt: skip
         caption = gettext("Payment receipt %(number)s") % {"number": receipt.number}
-    gateway.text(conversation=conversation, body=body, purpose=gateway.NOTIFICATION)
-    gateway.media(
+    outbound.text(conversation=conversation, body=body, purpose=outbound.NOTIFICATION)
+    outbound.media(
         conversation=conversation, kind="document", link=receipt_pdf_url(receipt=receipt),
-        filename=f"receipt-{payment.reference}.pdf", caption=caption, purpose=gateway.NOTIFICATION,
+        filename=f"receipt-{payment.reference}.pdf", caption=caption, purpose=outbound.NOTIFICATION,
     )  # fmt: skip

@@ -531,19 +531,19 @@ def _refunded_task(payment_id: int) -> None:
 
 def payment_failed_notify(*, payment_id: int) -> None:
     """The gateway says the payment failed: say so, with a button to try again (a new link)."""
-    from apps.whatsapp import gateway
+    from apps.conversations import outbound
 
     payment = Payment.objects.select_related("conversation__citizen").get(pk=payment_id)
     if payment.state != State.FAILED:
         return
     with translation.override(payment.conversation.citizen.language or "en"):
         body = str(texts.FAILED % {"amount": payment.rupees, "what": payment.description})
-        gateway.buttons(conversation=payment.conversation, body=body, purpose=gateway.NOTIFICATION,
+        outbound.buttons(conversation=payment.conversation, body=body, purpose=outbound.NOTIFICATION,
                         options=[(_pay_again_id(payment), str(texts.PAY_AGAIN))])  # fmt: skip
 
 
 def payment_refunded_notify(*, payment_id: int) -> None:
-    from apps.whatsapp import gateway
+    from apps.conversations import outbound
 
     payment = Payment.objects.select_related("conversation__citizen").get(pk=payment_id)
     if payment.state != State.REFUNDED:
@@ -551,7 +551,7 @@ def payment_refunded_notify(*, payment_id: int) -> None:
     with translation.override(payment.conversation.citizen.language or "en"):
         body = str(texts.REFUNDED % {"amount": payment.rupees, "reference": payment.reference,
                                      "what": payment.description, "reason": payment.refund_reason})  # fmt: skip
-        gateway.text(conversation=payment.conversation, body=body, purpose=gateway.NOTIFICATION)
+        outbound.text(conversation=payment.conversation, body=body, purpose=outbound.NOTIFICATION)
 
 
 def _pay_again_id(payment: Payment) -> str:

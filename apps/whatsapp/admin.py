@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from apps.conversations.admin import CappedCountPaginator, ReadOnlyAdminMixin
-from apps.departments.scoping import StateWideOnlyAdminMixin
+from apps.core.admin import CappedCountPaginator, ReadOnlyAdminMixin, StateWideOnlyAdminMixin
 
 from .models import StatusEvent, WebhookEvent
 

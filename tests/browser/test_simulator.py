@@ -5,8 +5,8 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
+from apps.conversations import outbound
 from apps.conversations.models import Conversation, Message
-from apps.whatsapp import gateway
 from tests.factories import make_department, make_number
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,13 +60,13 @@ def test_a_citizen_chats_taps_a_button_and_sees_the_ticks(page, live_server, num
 
     conversation = Conversation.objects.get()
     with transaction.atomic():
-        asked = gateway.buttons(
+        asked = outbound.buttons(
             conversation=conversation, body="*Birth certificate* / जन्म प्रमाण पत्र\nDo you want to apply?",
             options=[("birth_apply", "Apply / आवेदन"), ("birth_status", "Check status"), ("birth_help", "Talk to us")],
             footer="MCD · 7 days",
         )  # fmt: skip
     with transaction.atomic():
-        gateway.template(conversation=conversation, name="application_received", parameters=["DLA260001234", "7"])
+        outbound.template(conversation=conversation, name="application_received", parameters=["DLA260001234", "7"])
 
     bot = page.locator(f".row.theirs[data-id='{asked.pk}']")
     bot.wait_for()
@@ -95,9 +95,9 @@ def test_a_citizen_picks_a_row_of_a_list_shares_a_location_and_sends_files(page,
     page.locator(".row.mine:not(.pending)").first.wait_for()
 
     with transaction.atomic():
-        menu = gateway.menu(
+        menu = outbound.menu(
             conversation=Conversation.objects.get(), body="Choose a service / सेवा चुनें", button="Services / सेवाएँ",
-            rows=[gateway.Row("rev_income", "Income certificate", "आय प्रमाण पत्र"), gateway.Row("rev_caste", "Caste")],
+            rows=[outbound.Row("rev_income", "Income certificate", "आय प्रमाण पत्र"), outbound.Row("rev_caste", "Caste")],
         )  # fmt: skip
     page.locator(".list-open").click()
     page.locator(".row-option", has_text="Income certificate").click()

@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 
 from apps.conversations.models import Conversation, Message
 from apps.departments.models import WhatsAppNumber
-from apps.whatsapp.simulator import Phone, envelope, message_item
+from apps.simulator.simulator import Phone, envelope, message_item
 
 
 @dataclass

@@ -11,8 +11,9 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.conversations.engine import texts
+from apps.conversations.engine.process import inbound_message_process
+from apps.conversations.inbound import inbound_message_store
 from apps.conversations.models import Citizen, Conversation, Message
-from apps.conversations.services import inbound_message_process, inbound_message_store
 from tests.whatsapp.conftest import MAIN_NUMBER_ID
 
 

@@ -254,7 +254,7 @@ def test_the_state_survives_a_restart(chat):
 
 
 def test_a_voice_note_gets_a_polite_request_for_text(chat):
-    from apps.whatsapp.simulator import message_item
+    from apps.simulator.simulator import message_item
 
     phone = chat()
     phone.start("English")

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from apps.conversations.models import LLMCall, Message
-from apps.whatsapp.simulator import message_item
+from apps.simulator.simulator import message_item
 from tests.fakes.openai import Slow, Status
 
 OGG = b"OggS\x00\x02" + bytes(200)

@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from apps.core.admin import StateWideOnlyAdminMixin
 from apps.departments.models import Officer
-from apps.departments.scoping import DepartmentScopedAdminMixin, StateWideOnlyAdminMixin
+from apps.departments.scoping import DepartmentScopedAdminMixin
 from apps.services.models import FormField, RequiredDocument, Service
 from tests.factories import (
     PASSWORD,

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.conversations import delivery, outbound
+from apps.conversations.media import media_download
 from apps.conversations.models import Citizen, Conversation, Message
 from apps.departments.services import whatsapp_number_token_set
-from apps.whatsapp import gateway
-from apps.whatsapp.media import media_download
 from tests.whatsapp.conftest import MAIN_NUMBER_ID
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def conversation(numbers):
 def send(django_capture_on_commit_callbacks):
     def send_text(conversation, body="Your application DLA260001234 is approved."):
         with django_capture_on_commit_callbacks(execute=True):
-            message = gateway.text(conversation=conversation, body=body)
+            message = outbound.text(conversation=conversation, body=body)
         message.refresh_from_db()
         return message
 
@@ -81,10 +81,10 @@ def test_a_departments_own_token_overrides_the_global_one(meta, conversation, se
 )
 def test_transient_errors_are_retried_with_backoff_until_sent(meta, conversation, code, failures, waits):
     meta.fail_next(code, times=failures)
-    message = gateway.text(conversation=conversation, body="Your pension is credited.")  # queued, not yet sent
+    message = outbound.text(conversation=conversation, body="Your pension is credited.")  # queued, not yet sent
 
     retries = []
-    while (result := gateway.outbound_deliver(message_id=message.pk)).retry_in is not None:
+    while (result := delivery.outbound_deliver(message_id=message.pk)).retry_in is not None:
         retries.append(result.retry_in)
 
     message.refresh_from_db()
@@ -119,7 +119,7 @@ def test_a_slow_meta_times_out_and_the_message_is_never_sent_twice(meta, convers
 
     message = send(conversation)
     meta.delay(0)
-    again = gateway.outbound_deliver(message_id=message.pk)
+    again = delivery.outbound_deliver(message_id=message.pk)
 
     assert message.status == "uncertain" and message.needs_attention
     assert again.sent is False
@@ -139,9 +139,9 @@ def test_an_unreachable_meta_is_retried_then_failed(meta, conversation, settings
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     settings.WHATSAPP_GRAPH_BASE_URL = f"http://127.0.0.1:{port}"  # nothing listens: connection refused
-    message = gateway.text(conversation=conversation, body="Your pension is credited.")
+    message = outbound.text(conversation=conversation, body="Your pension is credited.")
 
-    results = [gateway.outbound_deliver(message_id=message.pk) for _ in range(7)]
+    results = [delivery.outbound_deliver(message_id=message.pk) for _ in range(7)]
 
     message.refresh_from_db()
     assert [r.retry_in is not None for r in results] == [True] * 5 + [False, False]
@@ -165,7 +165,7 @@ def test_the_per_number_cap_holds(meta, conversation, settings):
     ]  # fmt: skip
 
     for row in rows:
-        assert gateway.outbound_deliver(message_id=row.pk).sent
+        assert delivery.outbound_deliver(message_id=row.pk).sent
 
     assert meta.max_rate(MAIN_NUMBER_ID) <= 25 * 1.05
 
@@ -202,7 +202,7 @@ def test_media_that_fails_metas_checksum_is_not_kept(meta, conversation):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_and_retries_after_metas_rate_limit(meta, celery_worker_process, numbers):
-    from apps.whatsapp.tasks import outbound_send_task
+    from apps.conversations.tasks import outbound_send_task
 
     citizen = Citizen.objects.create(wa_id="919811122233", language="hi")
     conversation = Conversation.objects.create(citizen=citizen, number=numbers[MAIN_NUMBER_ID],
@@ -231,7 +231,7 @@ def test_a_citizens_message_is_marked_read_at_meta(meta, conversation, django_ca
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        gateway.mark_read(message=inbound)
+        outbound.mark_read(message=inbound)
 
     assert meta.read_receipts(MAIN_NUMBER_ID) == ["wamid.HBgMOTE5ODc2NTQzMjEw"]
     assert meta.requests[-1].path.startswith("/v24.0/")
@@ -241,14 +241,14 @@ def test_a_certificate_and_a_link_button_reach_meta_in_shapes_it_accepts(
     meta, conversation, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        document = gateway.media(
+        document = outbound.media(
             conversation=conversation,
             kind="document",
             link="https://govchat.example/c/1.pdf",
             filename="income_certificate_DLA260001234.pdf",
             caption="आपका आय प्रमाण पत्र",
         )
-        link = gateway.link_button(
+        link = outbound.link_button(
             conversation=conversation,
             body="Pay your property tax online",
             label="Pay property tax now on the MCD portal",
@@ -262,4 +262,4 @@ def test_a_certificate_and_a_link_button_reach_meta_in_shapes_it_accepts(
     assert sent[0]["document"]["filename"] == "income_certificate_DLA260001234.pdf"
     assert len(sent[1]["interactive"]["action"]["parameters"]["display_text"]) <= 20
     with pytest.raises(ValueError):
-        gateway.media(conversation=conversation, kind="document", media_id="1", link="https://x.example/a.pdf")
+        outbound.media(conversation=conversation, kind="document", media_id="1", link="https://x.example/a.pdf")

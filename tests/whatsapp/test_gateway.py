@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.conversations import delivery, outbound
 from apps.conversations.models import Citizen, Conversation, Message
-from apps.whatsapp import gateway
-from apps.whatsapp.gateway import Row
+from apps.conversations.outbound import Row
 from tests.whatsapp.conftest import MAIN_NUMBER_ID, payload_bytes
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def conversation(numbers):
 
 def test_a_text_is_an_outbox_row_first_then_sent(conversation, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        message = gateway.text(conversation=conversation, body="आपका आवेदन DLA260001234 मिल गया है।")
+        message = outbound.text(conversation=conversation, body="आपका आवेदन DLA260001234 मिल गया है।")
         assert Message.objects.get(pk=message.pk).status == "queued"  # written before anything is sent
 
     for callback in callbacks:
@@ -37,7 +37,7 @@ def test_a_text_is_an_outbox_row_first_then_sent(conversation, django_capture_on
 
 
 def test_buttons_are_fitted_to_metas_limits(conversation):
-    message = gateway.buttons(
+    message = outbound.buttons(
         conversation=conversation,
         body="क्या आप आवेदन करना चाहते हैं?",
         options=[("apply", "Apply for this certificate now"), ("docs", "Which documents do I need?"), ("menu", "Menu")],
@@ -47,14 +47,16 @@ def test_buttons_are_fitted_to_metas_limits(conversation):
     assert [len(b["reply"]["title"]) <= 20 for b in rendered] == [True, True, True]
     assert rendered[0]["reply"]["title"].endswith("…") and rendered[2]["reply"]["title"] == "Menu"
     with pytest.raises(ValueError):
-        gateway.buttons(conversation=conversation, body="?", options=[("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")])
+        outbound.buttons(conversation=conversation, body="?", options=[("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")])
 
 
 def test_a_long_menu_is_paged_with_a_more_row_in_the_citizens_language(conversation):
     rows = [Row(id=f"svc:{n}", title=f"Service number {n} with a long name", description="x" * 100) for n in range(23)]
 
-    page1 = gateway.menu(conversation=conversation, body="सेवा चुनें", button="सेवाएँ", rows=rows, more_id="services")
-    page3 = gateway.menu(conversation=conversation, body="सेवा चुनें", button="सेवाएँ", rows=rows, page=3, more_id="services")
+    page1 = outbound.menu(conversation=conversation, body="सेवा चुनें", button="सेवाएँ", rows=rows, more_id="services")
+    page3 = outbound.menu(
+        conversation=conversation, body="सेवा चुनें", button="सेवाएँ", rows=rows, page=3, more_id="services"
+    )
 
     rows1 = page1.payload["interactive"]["action"]["sections"][0]["rows"]
     assert len(rows1) == 10 and rows1[-1] == {"id": "services:2", "title": "और विकल्प", "description": "अगला पेज"}
@@ -68,8 +70,8 @@ def test_outside_the_window_a_message_waits_behind_one_template(conversation, dj
     conversation.refresh_from_db()
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = gateway.text(conversation=conversation, body="Your certificate is ready.")
-        second = gateway.text(conversation=conversation, body="Download it here.")
+        first = outbound.text(conversation=conversation, body="Your certificate is ready.")
+        second = outbound.text(conversation=conversation, body="Download it here.")
 
     first.refresh_from_db()
     assert first.awaiting_window and first.status == "queued" and first.wamid is None
@@ -85,7 +87,7 @@ def test_the_citizens_reply_releases_what_waited(conversation, post_webhook, dja
     Conversation.objects.filter(pk=conversation.pk).update(last_inbound_at=timezone.now() - timedelta(hours=30))
     conversation.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        held = gateway.text(conversation=conversation, body="Your certificate is ready.")
+        held = outbound.text(conversation=conversation, body="Your certificate is ready.")
         held.refresh_from_db()
         assert held.awaiting_window
 
@@ -99,10 +101,10 @@ def test_the_citizens_reply_releases_what_waited(conversation, post_webhook, dja
 
 def test_a_message_is_never_sent_twice(conversation, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        message = gateway.text(conversation=conversation, body="Hello")
+        message = outbound.text(conversation=conversation, body="Hello")
     wamid = Message.objects.get(pk=message.pk).wamid
 
-    again = gateway.outbound_deliver(message_id=message.pk)  # a retried task, or the sweeper
+    again = delivery.outbound_deliver(message_id=message.pk)  # a retried task, or the sweeper
 
     assert again.sent is False
     message.refresh_from_db()
@@ -110,37 +112,37 @@ def test_a_message_is_never_sent_twice(conversation, django_capture_on_commit_ca
 
 
 def test_a_send_left_mid_way_by_a_killed_worker_is_flagged_not_resent(conversation):
-    message = gateway.text(conversation=conversation, body="Hello")
+    message = outbound.text(conversation=conversation, body="Hello")
     Message.objects.filter(pk=message.pk).update(
         status="sending", wamid=None, updated_at=timezone.now() - timedelta(minutes=30)
     )
 
-    assert gateway.outbound_stuck_settle() == 1
+    assert delivery.outbound_stuck_settle() == 1
 
     message.refresh_from_db()
     assert message.status == "uncertain" and message.needs_attention
-    assert gateway.outbound_deliver(message_id=message.pk).sent is False
+    assert delivery.outbound_deliver(message_id=message.pk).sent is False
 
 
 def test_an_opted_out_citizen_gets_no_reminders_or_broadcasts_but_still_their_news(conversation):
     Citizen.objects.filter(pk=conversation.citizen_id).update(opted_out_at=timezone.now())
     conversation.refresh_from_db()
 
-    reminder = gateway.text(conversation=conversation, body="Renew your licence", purpose=gateway.REMINDER)
-    broadcast = gateway.template(conversation=conversation, name="scheme_launch", parameters=[], purpose="broadcast")
-    news = gateway.template(conversation=conversation, name="application_approved", parameters=["DLA260001234"])
+    reminder = outbound.text(conversation=conversation, body="Renew your licence", purpose=outbound.REMINDER)
+    broadcast = outbound.template(conversation=conversation, name="scheme_launch", parameters=[], purpose="broadcast")
+    news = outbound.template(conversation=conversation, name="application_approved", parameters=["DLA260001234"])
 
     assert reminder is None and broadcast is None
     assert list(Message.objects.values_list("body", flat=True)) == [news.body]
 
 
 def test_a_reminder_waiting_when_the_citizen_opts_out_is_never_sent(conversation):
-    reminder = gateway.text(conversation=conversation, body="Renew your licence", purpose=gateway.REMINDER)
-    reply = gateway.text(conversation=conversation, body="Your application is received")
+    reminder = outbound.text(conversation=conversation, body="Renew your licence", purpose=outbound.REMINDER)
+    reply = outbound.text(conversation=conversation, body="Your application is received")
     Citizen.objects.filter(pk=conversation.citizen_id).update(opted_out_at=timezone.now())
 
-    assert gateway.outbound_deliver(message_id=reminder.pk).sent is False
-    assert gateway.outbound_deliver(message_id=reply.pk).sent is True
+    assert delivery.outbound_deliver(message_id=reminder.pk).sent is False
+    assert delivery.outbound_deliver(message_id=reply.pk).sent is True
     reminder.refresh_from_db()
     assert reminder.status == "failed" and reminder.wamid is None and "opted out" in reminder.error_title
 
@@ -173,7 +175,7 @@ def test_a_reply_queued_while_the_citizens_message_is_being_filed_is_not_held(nu
     writer = threading.Thread(target=citizen_writes)
     writer.start()
     filing.wait(5)
-    reply = gateway.text(conversation=conversation, body="आपका प्रमाण पत्र तैयार है।")  # the stale copy says "closed"
+    reply = outbound.text(conversation=conversation, body="आपका प्रमाण पत्र तैयार है।")  # the stale copy says "closed"
     writer.join()
 
     reply.refresh_from_db()

@@ -11,11 +11,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
+from apps.conversations import outbound
+from apps.conversations.media import media_download
 from apps.conversations.models import Citizen, Conversation, Message
-from apps.whatsapp import gateway
-from apps.whatsapp.media import media_download
-from apps.whatsapp.models import StatusEvent, WebhookEvent
-from apps.whatsapp.simulator import (
+from apps.simulator.simulator import (
     Phone,
     SimulatorError,
     bsuid_for,
@@ -26,6 +25,7 @@ from apps.whatsapp.simulator import (
     simulator_reply_send,
     simulator_text_send,
 )
+from apps.whatsapp.models import StatusEvent, WebhookEvent
 from tests.whatsapp.conftest import MAIN_NUMBER_ID, SECOND_NUMBER_ID
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -92,7 +92,7 @@ def test_an_unreachable_webhook_is_an_error(number):
 
 def test_tapping_a_reply_button_carries_the_bot_message_as_context_and_the_button_id(number, live_server):
     simulator_text_send(number=number, phone=SUNITA, body="birth certificate", base_url=live_server.url)
-    asked = bot_message(send=gateway.buttons, body="Apply now?", options=[("apply_yes", "Yes"), ("apply_no", "No")])
+    asked = bot_message(send=outbound.buttons, body="Apply now?", options=[("apply_yes", "Yes"), ("apply_no", "No")])
     asked.refresh_from_db()
     assert asked.status == "sent" and asked.wamid.startswith("wamid.outbox")
 
@@ -109,8 +109,11 @@ def test_tapping_a_reply_button_carries_the_bot_message_as_context_and_the_butto
 
 def test_picking_a_list_row_sends_a_list_reply_with_its_title_and_description(number, live_server):
     simulator_text_send(number=number, phone=SUNITA, body="services", base_url=live_server.url)
-    rows = [gateway.Row("svc_birth", "Birth certificate", "MCD, 7 days"), gateway.Row("svc_death", "Death certificate")]
-    menu = bot_message(send=gateway.menu, body="Which one?", button="Services", rows=rows)
+    rows = [
+        outbound.Row("svc_birth", "Birth certificate", "MCD, 7 days"),
+        outbound.Row("svc_death", "Death certificate"),
+    ]
+    menu = bot_message(send=outbound.menu, body="Which one?", button="Services", rows=rows)
 
     simulator_reply_send(
         number=number, phone=SUNITA, message_id=menu.pk, reply_id="svc_birth", base_url=live_server.url
@@ -125,7 +128,7 @@ def test_picking_a_list_row_sends_a_list_reply_with_its_title_and_description(nu
 
 def test_a_tap_on_a_button_the_message_does_not_have_is_refused(number, live_server):
     simulator_text_send(number=number, phone=SUNITA, body="hi", base_url=live_server.url)
-    asked = bot_message(send=gateway.buttons, body="Apply now?", options=[("apply_yes", "Yes")])
+    asked = bot_message(send=outbound.buttons, body="Apply now?", options=[("apply_yes", "Yes")])
     other = Phone(wa_id="919811111111")
 
     with pytest.raises(SimulatorError, match="no such button"):

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.conversations import delivery, outbound
 from apps.conversations.models import Citizen, Conversation, Message
-from apps.whatsapp import gateway
 from apps.whatsapp.models import WebhookEvent
 from tests.whatsapp.conftest import MAIN_NUMBER_ID, inbound, payload_bytes
 
@@ -121,7 +121,7 @@ def test_a_closed_window_reported_only_by_a_failed_status_holds_the_message(
     conversation, post_webhook, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        message = gateway.text(conversation=conversation, body="आपका प्रमाण पत्र तैयार है।")
+        message = outbound.text(conversation=conversation, body="आपका प्रमाण पत्र तैयार है।")
     message.refresh_from_db()
     failed = json.loads(payload_bytes("status_failed"))  # 131047 for this wamid
     failed["entry"][0]["changes"][0]["value"]["statuses"][0]["id"] = message.wamid
@@ -139,29 +139,29 @@ def test_one_nudge_a_day_even_after_the_first_was_delivered(conversation, django
     Conversation.objects.filter(pk=conversation.pk).update(last_inbound_at=timezone.now() - timedelta(hours=30))
     conversation.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        gateway.text(conversation=conversation, body="one")
+        outbound.text(conversation=conversation, body="one")
     Message.objects.filter(type="template").update(status="delivered", status_rank=Message.RANKS["delivered"])
     with django_capture_on_commit_callbacks(execute=True):
-        gateway.text(conversation=conversation, body="two")
+        outbound.text(conversation=conversation, body="two")
 
     assert Message.objects.filter(type="template").count() == 1
 
 
 def test_a_claimed_send_is_not_taken_for_a_stuck_one(conversation):
-    message = gateway.text(conversation=conversation, body="Hello")  # queued long ago, then sent now
+    message = outbound.text(conversation=conversation, body="Hello")  # queued long ago, then sent now
     Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(hours=1),
                                                  updated_at=timezone.now() - timedelta(hours=1))  # fmt: skip
 
-    assert gateway.outbound_deliver(message_id=message.pk).sent
-    assert gateway.outbound_stuck_settle() == 0
+    assert delivery.outbound_deliver(message_id=message.pk).sent
+    assert delivery.outbound_stuck_settle() == 0
     message.refresh_from_db()
     assert message.status == "sent" and not message.needs_attention
 
 
 def test_a_queued_message_whose_task_was_lost_is_sent_by_the_sweeper(conversation):
-    from apps.whatsapp.tasks import outbound_settle_task
+    from apps.conversations.tasks import outbound_settle_task
 
-    message = gateway.text(conversation=conversation, body="Hello")  # on_commit never ran: the task was lost
+    message = outbound.text(conversation=conversation, body="Hello")  # on_commit never ran: the task was lost
     Message.objects.filter(pk=message.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
 
     outbound_settle_task.delay()
@@ -172,7 +172,7 @@ def test_a_queued_message_whose_task_was_lost_is_sent_by_the_sweeper(conversatio
 
 def test_buttons_with_clashing_titles_get_distinct_ones(conversation):
     started = time.monotonic()
-    message = gateway.buttons(conversation=conversation, body="?", options=[("a", "Yes"), ("b", "Y…2"), ("c", "Yes")])
+    message = outbound.buttons(conversation=conversation, body="?", options=[("a", "Yes"), ("b", "Y…2"), ("c", "Yes")])
 
     titles = [b["reply"]["title"] for b in message.payload["interactive"]["action"]["buttons"]]
     assert len(set(titles)) == 3 and all(len(t) <= 20 for t in titles)

@@ -195,7 +195,7 @@ def _flag(submission: PortalSubmission, error: str) -> str:
 
 def _tell_citizen_queued(submission: PortalSubmission) -> None:
     """Once per application, and only inside the 24-hour window: the forwarded update follows anyway."""
-    from apps.whatsapp import gateway
+    from apps.conversations import outbound
 
     application = Application.objects.select_related("conversation__citizen").get(pk=submission.application_id)
     conversation = application.conversation
@@ -208,7 +208,7 @@ def _tell_citizen_queued(submission: PortalSubmission) -> None:
             return
         with translation.override(conversation.citizen.language or application.language):
             body = str(QUEUED_TEXT % {"reference": application.reference})
-        gateway.text(conversation=conversation, body=body, purpose=gateway.NOTIFICATION)
+        outbound.text(conversation=conversation, body=body, purpose=outbound.NOTIFICATION)
 
 
 def portal_submission_retry(*, submission: PortalSubmission) -> bool:

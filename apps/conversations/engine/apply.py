@@ -21,9 +21,9 @@ from apps.applications import services as applications
 from apps.applications.models import Application
 from apps.core.exceptions import ApplicationError
 from apps.services.selectors import service_get_by_code
-from apps.whatsapp import gateway
-from apps.whatsapp.media import media_content
 
+from ..media import media_content
+from ..outbound import Row
 from . import ids, screens, texts
 from .turn import Turn
 
@@ -271,7 +271,7 @@ class ApplyFlow:
             if len(options) + len(navigation) <= 3:
                 turn.ask(body, [*options, *navigation])
             else:
-                rows = [gateway.Row(id=option_id, title=str(title)) for option_id, title in options + navigation]
+                rows = [Row(id=option_id, title=str(title)) for option_id, title in options + navigation]
                 turn.list(body, button=texts.APPLY_CHOOSE, rows=rows, more_id=_id("page", str(draft.pk)), page=page)
         elif field.type == field.Type.YESNO:
             turn.ask(body, [(_id("choose", str(draft.pk), field.key, "yes"), texts.YES),
@@ -390,8 +390,8 @@ class ApplyFlow:
     def _edit_menu(self, turn: Turn, draft: Application, *, page: int = 1) -> None:
         service = draft.service
         turn.go("flow", flow=self.name, service=service.code, application=draft.pk, step="edit")
-        rows = [gateway.Row(id=_id("edit", str(draft.pk), f.key), title=f.label) for f in service.fields.all()]
-        rows += [gateway.Row(id=_id("edit", str(draft.pk), d.code), title=d.name) for d in service.documents.all()]
+        rows = [Row(id=_id("edit", str(draft.pk), f.key), title=f.label) for f in service.fields.all()]
+        rows += [Row(id=_id("edit", str(draft.pk), d.code), title=d.name) for d in service.documents.all()]
         turn.list(texts.APPLY_EDIT_CHOOSE, button=texts.APPLY_EDIT_BUTTON, rows=rows,
                   more_id=_id("editpage", str(draft.pk)), page=page)  # fmt: skip
 
@@ -496,7 +496,7 @@ class ApplyFlow:
 
 def _file(turn: Turn, *, accepted_types: list[str], max_size_mb: int):
     """The file of this message and its checks, or what to tell the citizen when there is none to keep."""
-    content = media_content(message=turn.message)
+    content = media_content(message=turn.message, fetch=False)  # fetched before the lock was taken
     if content is None:
         return str(texts.APPLY_FILE_NOT_RECEIVED % {"size": max_size_mb})
     try:

@@ -15,7 +15,7 @@ from apps.applications.answers import date_display
 from apps.services.categories import service_category
 from apps.services.selectors import service_get_by_code
 
-from .. import lookups
+from .. import selectors as lookups
 from . import ids, texts
 from .apply import ApplyFlow
 from .lookup import LookupFlow

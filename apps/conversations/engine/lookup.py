@@ -105,7 +105,7 @@ class LookupFlow:
             if len(options) <= 3:
                 turn.ask(body, options)
             else:
-                from apps.whatsapp.gateway import Row
+                from ..outbound import Row
 
                 rows = [Row(id=option_id, title=str(title)) for option_id, title in options]
                 turn.list(body, button=texts.APPLY_CHOOSE, rows=rows, more_id=self._id("page", field.key))

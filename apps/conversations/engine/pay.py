@@ -22,6 +22,7 @@ from apps.payments import services as payments
 from apps.payments.gateways.base import GatewayError
 from apps.payments.models import rupees
 
+from ..outbound import Row
 from . import ids, screens, texts
 from .lookup import LookupFlow, lookup_number
 from .turn import Turn
@@ -99,7 +100,6 @@ class PayFlow(LookupFlow):
         if len(found) == 1:
             self._pay_demand(turn, service, 0)
             return
-        from apps.whatsapp.gateway import Row
 
         hindi = turn.language == "hi"
         rows = [

@@ -11,8 +11,8 @@ from django.utils import translation
 from apps.services.categories import CATEGORIES, OFFICER, STATUS, service_category, service_list_for_category
 from apps.services.models import Service
 from apps.services.selectors import service_get_by_code
-from apps.whatsapp.gateway import Row
 
+from ..outbound import Row
 from . import ids, texts
 from .turn import Turn
 

@@ -128,7 +128,6 @@ HANDOFF = _(
 )
 HANDOFF_NOT_UNDERSTOOD = _("Sorry, this was not understood again, so a person will help you.")
 HANDOFF_WITHDRAWN = _("All right, you are back with the assistant.")
-HANDED_BACK = _("The officer has finished. You are back with the assistant: write MENU to see the services.")
 
 OPTED_OUT = _(
     "Done: you will get no more announcements or reminders from us, and your consent is withdrawn. "
@@ -261,3 +260,9 @@ PAY_CHOOSE_DEMAND = _("%(count)s payments are due on %(number)s (%(total)s in al
 PAY_ALREADY_PAID = _("This is already paid (%(amount)s, reference %(reference)s). The receipt was sent here.")
 PAY_LINK_FAILED = _("The payment link could not be made just now. Please try again in a minute.")
 PAY_NOTHING_WAITING = _("That application is not waiting for a payment now.")
+
+# Sent when the engine fails on a message (a fault of ours, not the citizen's): the message is kept.
+ENGINE_FAILED = _(
+    "Sorry, something went wrong on our side with your last message. It has been kept, and an officer will "
+    "look at it. You can write MENU to carry on."
+)

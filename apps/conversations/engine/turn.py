@@ -1,6 +1,7 @@
 """One turn of the conversation: the message being handled, what it means, and the bot's replies.
 
-Replies go through `apps.whatsapp.gateway` (purpose REPLY), rendered in the language active for the turn.
+Replies go through the conversation's outbox (`apps.conversations.outbound`, purpose REPLY), rendered in
+the language active for the turn; the conversation's row is already locked, so they skip that lock.
 The ids of the buttons or rows last shown are kept in the state, so a citizen who types "2" picks the
 second row. Reply ids carry everything needed to act on them ("svc:MCD-BIRTH"), so an old button tapped
 later still does the right thing.
@@ -13,8 +14,7 @@ from functools import cached_property
 
 from django.utils import translation
 
-from apps.whatsapp import gateway
-
+from .. import outbound
 from ..models import Citizen, Conversation, Message
 from ..understanding import Understanding, understand
 
@@ -85,29 +85,29 @@ class Turn:
 
     def say(self, *parts) -> None:
         body = "\n\n".join(str(part) for part in parts if part)
-        self._keep(gateway.text(conversation=self.conversation, body=body))
+        self._keep(outbound.text(conversation=self.conversation, body=body, locked=True))
 
     def ask(self, body, options: list[tuple[str, object]]) -> None:
         """Reply buttons (at most 3)."""
         rendered = [(option_id, str(title)) for option_id, title in options]
-        self._keep(gateway.buttons(conversation=self.conversation, body=str(body), options=rendered))
+        self._keep(outbound.buttons(conversation=self.conversation, body=str(body), options=rendered, locked=True))
         self.data["choices"] = [option_id for option_id, _ in options]
 
     def link(self, body, *, label, url: str) -> None:
         """A message with one button that opens a web page (a checkout link)."""
-        self._keep(gateway.link_button(conversation=self.conversation, body=str(body), label=str(label), url=url))
+        self._keep(outbound.link_button(conversation=self.conversation, body=str(body), label=str(label), url=url,
+                                        locked=True))  # fmt: skip
         self.data["choices"] = []
 
-    def list(self, body, *, button, rows: list[gateway.Row], more_id: str, page: int = 1, section="") -> None:
-        """A list, paged by the gateway when longer than 10 rows."""
-        message = gateway.menu(
+    def list(self, body, *, button, rows: list[outbound.Row], more_id: str, page: int = 1, section="") -> None:
+        """A list, paged by the channel when longer than 10 rows."""
+        message = outbound.menu(
             conversation=self.conversation, body=str(body), button=str(button), rows=rows, page=page,
-            more_id=more_id, section_title=str(section),
+            more_id=more_id, section_title=str(section), locked=True,
         )  # fmt: skip
         self._keep(message)
         if message is not None:
-            sections = message.payload["interactive"]["action"]["sections"]
-            self.data["choices"] = [row["id"] for section in sections for row in section["rows"]]
+            self.data["choices"] = message.choices
 
     def _keep(self, message: Message | None) -> None:
         if message is not None:

@@ -7,7 +7,7 @@ PERIODIC_TASKS = [
     ("heartbeat", "apps.core.tasks.heartbeat_record_task", 60, '{"name": "worker"}'),
     ("re-queue unprocessed webhook events", "apps.whatsapp.tasks.webhook_sweep_task", 60, "{}"),
     ("re-queue unprocessed inbound messages", "apps.conversations.tasks.inbound_sweep_task", 60, "{}"),
-    ("flag outbound messages left mid-send", "apps.whatsapp.tasks.outbound_settle_task", 120, "{}"),
+    ("flag outbound messages left mid-send", "apps.conversations.tasks.outbound_settle_task", 120, "{}"),
     ("reconcile open payments with the gateway", "apps.payments.tasks.payments_reconcile_task", 60, "{}"),
     ("close application drafts left too long", "apps.applications.tasks.application_drafts_expire_task", 3600, "{}"),
     ("send applications waiting for a portal", "apps.applications.tasks.portal_submissions_sweep_task", 60, "{}"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .simulator_views import (
+from .views import (
     SimulatorConversationApi,
     SimulatorPageView,
     SimulatorReceiptsApi,

@@ -30,13 +30,12 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.conversations.inbound import webhook_event_process
 from apps.conversations.models import Citizen, Conversation, Message
 from apps.core.exceptions import ApplicationError
 from apps.departments.models import WhatsAppNumber
-
-from .media import sniff
-from .models import WebhookEvent
-from .services import webhook_event_process
+from apps.whatsapp.media import sniff
+from apps.whatsapp.models import WebhookEvent
 
 WABA_ID = "100000000000001"  # the simulated WhatsApp Business Account (entry[].id)
 TIMEOUT = (2, 10)  # (connect, read) seconds for the POST to our own webhook

@@ -115,7 +115,7 @@ class SimulatorPageView(SimulatorMixin, View):
         numbers = list(simulator_numbers())
         wa_id = wa_id_random()
         urls = {name: reverse(f"simulator:{name}") for name in ("conversation", "send", "upload", "receipts")}
-        return render(request, "whatsapp/simulator.html", {
+        return render(request, "simulator/simulator.html", {
             "numbers": numbers, "wa_id": wa_id, "bsuid": bsuid_for(wa_id), "delhi": DELHI,
             "add_number_url": reverse("admin:departments_whatsappnumber_add"), "config": {"urls": urls},
         })  # fmt: skip

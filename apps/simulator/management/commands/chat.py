@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.conversations.models import Message
-from apps.whatsapp.simulator import (
+from apps.simulator.simulator import (
     DELHI,
     Phone,
     SimulatorError,
