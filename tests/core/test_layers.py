@@ -90,12 +90,7 @@ def test_every_unit_has_a_layer():
 
 
 def test_nothing_imports_what_stands_above_it():
-    upward = [
-        where
-        for (source, target), wheres in _edges().items()
-        if RANK[target] > RANK[source]
-        for where in wheres
-    ]
+    upward = [where for (source, target), wheres in _edges().items() if RANK[target] > RANK[source] for where in wheres]
     assert upward == []
 
 

@@ -436,7 +436,7 @@ class ApplyFlow:
         if submitted.state == Application.State.PAYMENT_PENDING:
             from .flows import PAY
 
-            PAY.pay_application(turn, submitted.pk)  # the fee's checkout link, at once
+            PAY.pay_after_commit(turn, submitted.pk)  # the fee's checkout link, once the submission is stored
             return
         turn.ask(texts.NEXT_STEP, [(ids.STATUS_MINE, texts.MY_APPLICATIONS), (ids.MENU, texts.MAIN_MENU)])
 

@@ -26,6 +26,7 @@ class CallNeeded(Exception):
     def __init__(self, key: str, call: Callable[[], Any]) -> None:
         super().__init__(key)
         self.key, self.call = key, call
+        self.message_id: int | None = None  # set by the processor: whose turn asked
 
 
 def outside_lock(key: str, call: Callable[[], Any]) -> Any:

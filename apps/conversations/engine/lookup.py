@@ -17,6 +17,7 @@ from apps.applications.portals.services import portal_status_lookup
 from apps.services.selectors import service_get_by_code
 
 from . import ids, screens, texts
+from .calls import outside_lock
 from .turn import Turn
 
 logger = logging.getLogger(__name__)
@@ -129,7 +130,8 @@ class LookupFlow:
         turn.go("flow", flow=self.name, service=service.code, answers=answers, step="")
         again = [(self._id("again", service.code), texts.ANOTHER_NUMBER), (ids.MENU, texts.MAIN_MENU)]
         try:
-            result = portal_status_lookup(service=service, number=number, answers=answers)
+            key = f"status:{service.code}:{number}:{sorted(answers.items())}"
+            result = outside_lock(key, lambda: portal_status_lookup(service=service, number=number, answers=answers))
         except PortalUnavailable:
             logger.warning("Status lookup for %s: the portal did not answer", service.code, exc_info=True)
             turn.ask(texts.LOOKUP_UNAVAILABLE % {"portal": service.get_connector_display()},

@@ -13,7 +13,8 @@ import hashlib
 import logging
 from dataclasses import asdict
 
-from django.utils import timezone
+from django.db import transaction
+from django.utils import timezone, translation
 
 from apps.applications import services as applications
 from apps.applications.portals.base import PortalRefused, PortalUnavailable
@@ -24,6 +25,7 @@ from apps.payments.models import rupees
 
 from ..outbound import Row
 from . import ids, screens, texts
+from .calls import outside_lock
 from .lookup import LookupFlow, lookup_number
 from .turn import Turn
 
@@ -65,13 +67,23 @@ class PayFlow(LookupFlow):
             turn.ask(texts.PAY_NOTHING_WAITING, [(ids.STATUS_MINE, texts.MY_APPLICATIONS), (ids.MENU, texts.MAIN_MENU)])
             return
         try:
-            payment = payments.payment_for_application(application=application)
+            payment = outside_lock(
+                f"pay:{application.pk}", lambda: payments.payment_for_application(application=application)
+            )
         except (GatewayError, ApplicationError):
             logger.warning("Application %s: no payment link", application.reference, exc_info=True)
             retry = (self._id("app", str(application.pk)), texts.TRY_AGAIN)
             turn.ask(texts.PAY_LINK_FAILED, [retry, (ids.MENU, texts.MAIN_MENU)])
             return
         self._show_link(turn, payment)
+
+    def pay_after_commit(self, turn: Turn, application_id: int) -> None:
+        """Submitted in this very turn: the gateway is asked for the link once the submission is committed
+        and the conversation's lock let go (a task: `payment_link_offer`), and the link follows at once."""
+        from .tasks import payment_link_offer_task
+
+        conversation_id = turn.conversation.pk
+        transaction.on_commit(lambda: payment_link_offer_task.delay(conversation_id, application_id), robust=True)
 
     # Department dues.
 
@@ -84,7 +96,9 @@ class PayFlow(LookupFlow):
         again = [(self._id("again", service.code), texts.ANOTHER_NUMBER), (ids.MENU, texts.MAIN_MENU)]
         portal = service.get_connector_display()
         try:
-            found = portal_dues_lookup(service=service, number=number)
+            found = outside_lock(
+                f"dues:{service.code}:{number}", lambda: portal_dues_lookup(service=service, number=number)
+            )
         except PortalUnavailable:
             logger.warning("Dues for %s: the portal did not answer", service.code, exc_info=True)
             turn.ask(texts.LOOKUP_UNAVAILABLE % {"portal": portal},
@@ -118,7 +132,9 @@ class PayFlow(LookupFlow):
             return
         demand = payments.Demand(**demands[index])
         try:
-            payment = payments.payment_for_demand(service=service, conversation=turn.conversation, demand=demand)
+            conversation = turn.conversation
+            payment = outside_lock(f"pay:{service.code}:{demand.demand_id}", lambda: payments.payment_for_demand(
+                service=service, conversation=conversation, demand=demand))  # fmt: skip
         except (GatewayError, ApplicationError):
             logger.warning("Dues %s: no payment link", demand.demand_id, exc_info=True)
             turn.ask(texts.PAY_LINK_FAILED, [(self._id("demand", str(index)), texts.TRY_AGAIN),
@@ -144,6 +160,45 @@ class PayFlow(LookupFlow):
         if payment.provider == "sandbox":
             url += "?lang=" + turn.language  # the checkout page in the citizen's language
         turn.link("\n".join(lines), label=texts.PAY_BUTTON % {"amount": payment.rupees}, url=url)
+
+
+def payment_link_offer(*, conversation_id: int, application_id: int) -> bool:
+    """Send a just-submitted application's checkout link: made with no lock held, then sent under the
+    conversation's lock like any reply. Safe twice: a link already sent in the chat is not sent again."""
+    from ..models import Conversation, Message
+    from .flows import PAY
+
+    citizen = Conversation.objects.select_related("citizen").get(pk=conversation_id).citizen
+    application = applications.application_payment_pending_get(citizen=citizen, pk=application_id)
+    if application is None:
+        return False  # paid, cancelled or not this citizen's: nothing to offer
+    try:
+        payment = payments.payment_for_application(application=application)
+    except (GatewayError, ApplicationError):
+        logger.warning("Application %s: no payment link", application.reference, exc_info=True)
+        payment = None
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("citizen", "number__department")
+            .get(pk=conversation_id)
+        )
+        sent = conversation.messages.filter(direction=Message.Direction.OUTBOUND)
+        if (
+            payment is not None
+            and sent.filter(payload__interactive__action__parameters__url__startswith=payment.checkout_url).exists()
+        ):
+            return False
+        message = conversation.messages.filter(direction=Message.Direction.INBOUND).order_by("-id").first()
+        turn = Turn(conversation=conversation, message=message, text_override="")
+        with translation.override(turn.language):
+            if payment is None:
+                retry = (PAY._id("app", str(application_id)), texts.TRY_AGAIN)
+                turn.ask(texts.PAY_LINK_FAILED, [retry, (ids.MENU, texts.MAIN_MENU)])
+            else:
+                PAY._show_link(turn, payment)
+        conversation.save(update_fields=["state_data", "updated_at"])
+    return True
 
 
 def _tag(demand_id: str) -> str:

@@ -46,24 +46,25 @@ def inbound_message_process(*, message_id: int) -> bool:
     conversation_id = Message.objects.filter(pk=message_id).values_list("conversation_id", flat=True).first()
     if conversation_id is None:
         return False
-    answered, results, released = False, {}, False
+    answered, released = False, False
+    results: dict[int, dict] = {}  # per message: what its calls gave, for the rerun of its turn
     for _ in range(MAX_MESSAGES * 5):
         try:
             done = _answer_next(conversation_id, results, release=not released)
         except CallNeeded as need:
-            call_run(need, results)  # no transaction open, no lock held
+            call_run(need, results[need.message_id])  # no transaction open, no lock held
             continue
         released = True
         if done is None:
             break
-        results = {}
+        results.pop(done, None)
         answered = answered or done == message_id
         if done == message_id:
             break
     return answered
 
 
-def _answer_next(conversation_id: int, results: dict, *, release: bool) -> int | None:
+def _answer_next(conversation_id: int, results: dict[int, dict], *, release: bool) -> int | None:
     """Lock the conversation, answer its earliest unanswered message and mark it processed; its id, or None."""
     with transaction.atomic():
         conversation = (
@@ -81,10 +82,13 @@ def _answer_next(conversation_id: int, results: dict, *, release: bool) -> int |
         message = pending[0]
         if release and conversation.window_open():
             held_messages_release(conversation=conversation)
-        token = results_use(results)
+        token = results_use(results.setdefault(message.pk, {}))
         try:
             _prefetch(message)
             _answer(conversation, message)
+        except CallNeeded as need:
+            need.message_id = message.pk
+            raise
         finally:
             results_release(token)
         if len(pending) == 1:

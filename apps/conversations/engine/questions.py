@@ -12,6 +12,7 @@ from apps.services.selectors import service_get_by_code
 
 from ..understanding.llm import answer_question, llm_enabled
 from . import screens, texts
+from .calls import outside_lock
 from .turn import Turn
 
 QUESTION_WORDS = {
@@ -52,8 +53,9 @@ def question_answer(turn: Turn) -> bool:
     service = service_get_by_code(code=code)
     if service is None:
         return False
-    answer = answer_question(turn.text, facts=service_facts(service), language=turn.language,
-                             conversation_id=turn.conversation.pk)  # fmt: skip
+    text, facts, language, conversation_id = turn.text, service_facts(service), turn.language, turn.conversation.pk
+    answer = outside_lock(f"answer:{code}:{language}:{text}", lambda: answer_question(
+        text, facts=facts, language=language, conversation_id=conversation_id))  # fmt: skip
     if answer is None:
         return screens.service_card(turn, code)
     key = service_category(code=service.code, kind=service.kind, department_code=service.department.code)

@@ -16,7 +16,9 @@ from django.utils import translation
 
 from .. import outbound
 from ..models import Citizen, Conversation, Message
-from ..understanding import Understanding, understand
+from ..understanding import Understanding, llm_wanted, understand
+from ..understanding.llm import llm_enabled
+from .calls import outside_lock
 
 TEXT_TYPES = {"text"}
 TAP_TYPES = {"interactive", "button"}
@@ -69,7 +71,14 @@ class Turn:
         """What a typed message means (an empty "unknown" for taps and media)."""
         if not self.is_text or not self.text.strip():
             return Understanding(intent="unknown", language=self.language)
-        return understand(self.text, use_llm=not self.offline, conversation_id=self.conversation.pk)
+        text, conversation_id = self.text, self.conversation.pk
+        offline = understand(text)
+        if self.offline or not llm_wanted(offline) or not llm_enabled():
+            return offline
+        # The model is another system: asked with the conversation's lock let go (calls.py).
+        return outside_lock(
+            f"understand:{text}", lambda: understand(text, use_llm=True, conversation_id=conversation_id)
+        )
 
     def go(self, state: str, **data) -> None:
         """Move the state machine; the engine saves it with the turn."""

@@ -18,6 +18,7 @@ from .references import reference_parse
 from .types import Understanding
 
 __all__ = [
+    "llm_wanted",
     "INTENTS",
     "CatalogueIndex",
     "Understanding",
@@ -38,9 +39,14 @@ def understand(
     `conversation_id` goes on the record of a model call."""
     index = catalogue_index() if index is None else index
     offline = understand_offline(text or "", index=index)
-    if (use_llm or llm_always) and (llm_always or offline.confidence < UNSURE or offline.intent == "unknown"):
+    if (use_llm or llm_always) and (llm_always or llm_wanted(offline)):
         from .llm import llm_enabled, understand_llm
 
         if llm_enabled() and (text or "").strip():
             return understand_llm(text, offline=offline, index=index, conversation_id=conversation_id)
     return offline
+
+
+def llm_wanted(offline: Understanding) -> bool:
+    """Whether the model is asked about a message the offline reader read so (unsure, or not at all)."""
+    return offline.confidence < UNSURE or offline.intent == "unknown"
