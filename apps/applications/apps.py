@@ -6,3 +6,12 @@ class ApplicationsConfig(AppConfig):
     label = "applications"
     name = "apps.applications"
     verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        from apps.portals.callbacks import callback_handler_register
+
+        from .models import Application
+        from .portal_outbox import portal_callback_apply
+
+        # Portals stand below applications, so a portal's status callback reaches us through this hook.
+        callback_handler_register(name="applications", handler=portal_callback_apply, states=Application.State.values)

@@ -16,11 +16,11 @@ from dataclasses import asdict
 from django.utils import timezone
 
 from apps.applications import services as applications
-from apps.applications.portals.base import PortalRefused, PortalUnavailable
 from apps.core.exceptions import ApplicationError
 from apps.payments import services as payments
 from apps.payments.gateways.base import GatewayError
 from apps.payments.models import rupees
+from apps.portals.base import PortalRefused, PortalUnavailable
 
 from . import ids, screens, texts
 from .lookup import LookupFlow, lookup_number
@@ -75,7 +75,7 @@ class PayFlow(LookupFlow):
     # Department dues.
 
     def _lookup(self, turn: Turn, service) -> None:
-        from apps.applications.portals.services import portal_dues_lookup
+        from apps.portals.services import portal_dues_lookup
 
         answers = turn.data.get("answers") or {}
         number = lookup_number(list(service.fields.all()), answers)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from apps.applications.portals.config import portal_connection_secrets_rotate
 from apps.departments.services import whatsapp_number_tokens_rotate
+from apps.portals.config import portal_connection_secrets_rotate
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.core.crypto import secret_decrypt, secret_encrypt, secret_rotate
 from apps.services.models import Service
 
-from ..models import PortalConnection
+from .models import PortalConnection
 
 # Portal statuses everyone understands; a connection's status_map adds to these (keys in lower case).
 DEFAULT_STATUS_MAP = {
