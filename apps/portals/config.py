@@ -107,7 +107,7 @@ def portal_connection_secrets_set(*, connection: PortalConnection, secret: str =
 
 
 def portal_connection_secrets_rotate() -> int:
-    """Re-encrypt every stored portal secret with the newest key (beside rotate_field_keys)."""
+    """Re-encrypt every stored portal secret with the newest key (`rotate_field_keys`)."""
     rotated = 0
     for row in PortalConnection.objects.all():
         for name in ("secret_encrypted", "callback_secret_encrypted"):
