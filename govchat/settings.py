@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "apps.services",
     "apps.conversations",
     "apps.whatsapp",
+    "apps.portals",
     "apps.applications",
     "apps.payments",
     "apps.simulator",
@@ -296,7 +297,7 @@ RAZORPAY_BASE_URL = env_str("RAZORPAY_BASE_URL", "https://api.razorpay.com")
 # Applications: a draft not touched for this many days is closed, and the citizen starts afresh.
 APPLICATION_DRAFT_DAYS = env_int("APPLICATION_DRAFT_DAYS", 15)
 
-# --- Department portals (apps/applications/portals/) ---------------------------------------------------
+# --- Department portals (apps/portals/) -----------------------------------------------------------------
 # Connections come from the admin (PortalConnection rows); for a connector without a row, from this JSON
 # object (or the file PORTAL_CONNECTIONS_FILE names), like {"edistrict": {"base_url": "https://...",
 # "auth_type": "bearer", "secret": "...", "callback_secret": "...", "field_map": {}, "status_map": {}}}.

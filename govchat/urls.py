@@ -13,5 +13,5 @@ urlpatterns = [
     path("verify/", include("apps.applications.urls")),  # public: what a certificate's or receipt's QR code opens
     path("payments/", include("apps.payments.urls")),  # gateways' signed callbacks
     path("pay/", include("apps.payments.checkout_urls")),  # the sandbox gateway's hosted checkout page
-    path("", include("apps.applications.portals.urls")),  # portals/<connector>/callback/, demo-portal/
+    path("", include("apps.portals.urls")),  # portals/<connector>/callback/, demo-portal/
 ]

@@ -295,7 +295,7 @@ def application_transition(*, application: Application, to: str, actor: str, off
         if notify:
             transaction.on_commit(lambda: _notify_task(transition.pk), robust=True)
         if to == State.SUBMITTED and current.service.fulfilment == Service.Fulfilment.PORTAL:
-            from .portals.services import portal_submission_queue
+            from .portal_outbox import portal_submission_queue
 
             portal_submission_queue(application=current)  # sent after commit; waits in the outbox if the portal is down
     return current

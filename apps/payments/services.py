@@ -301,12 +301,12 @@ def _portal_notify_task(payment_id: int) -> None:
 def payment_portal_notify(*, payment_id: int) -> bool:
     """Tell the department's portal that its demand was paid here (with our reference as the idempotency
     key, so telling it twice records one payment). Raises PortalUnavailable to be retried."""
-    from apps.applications.portals.services import portal_dues_paid
+    from apps.portals.services import portal_dues_paid
 
     payment = Payment.objects.select_related("service").get(pk=payment_id)
     if not payment.demand_id or payment.portal_notified_at is not None or payment.state != State.PAID:
         return False
-    from apps.applications.portals.base import PortalRefused
+    from apps.portals.base import PortalRefused
 
     try:
         portal_dues_paid(service=payment.service, demand_id=payment.demand_id, reference=payment.reference,

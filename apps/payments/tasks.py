@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from apps.applications.portals.base import PortalUnavailable
+from apps.portals.base import PortalUnavailable
 
 from .services import (
     payment_failed_notify,

@@ -350,8 +350,8 @@ def test_an_officer_asks_for_a_document_and_the_next_upload_lands_in_that_slot(
 
 @pytest.fixture
 def portal(settings):
-    from apps.applications.models import PortalConnection
-    from apps.applications.portals.config import portal_connection_secrets_set
+    from apps.portals.config import portal_connection_secrets_set
+    from apps.portals.models import PortalConnection
     from tests.fakes.portal import PortalFake
 
     fake = PortalFake().start()
@@ -398,7 +398,7 @@ def test_a_portal_that_is_down_loses_nothing_and_the_citizen_is_told_it_waits(ch
 
     portal.mode = "ok"  # back: the sweeper's next turn sends it
     from apps.applications.models import PortalSubmission
-    from apps.applications.portals.services import portal_submission_send
+    from apps.applications.portal_outbox import portal_submission_send
 
     PortalSubmission.objects.filter(pk=application.portal_submission.pk).update(next_attempt_at=timezone.now())
     portal_submission_send(submission_id=application.portal_submission.pk)

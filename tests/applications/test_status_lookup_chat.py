@@ -3,8 +3,8 @@ asked through the connector; found, not found, and a portal that is down then ba
 
 import pytest
 
-from apps.applications.models import PortalConnection
-from apps.applications.portals.config import portal_connection_secrets_set
+from apps.portals.config import portal_connection_secrets_set
+from apps.portals.models import PortalConnection
 from apps.services.models import FieldChoice, FormField, Service
 from tests.fakes.portal import PortalFake
 

@@ -10,12 +10,12 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.applications.models import PortalConnection
-from apps.applications.portals.config import portal_connection_secrets_set
 from apps.conversations.engine import texts
 from apps.conversations.engine.process import inbound_message_process
 from apps.conversations.inbound import conversation_get_or_create, inbound_message_store
 from apps.conversations.models import Citizen, Conversation, Message
+from apps.portals.config import portal_connection_secrets_set
+from apps.portals.models import PortalConnection
 from apps.services.models import FormField
 from tests.factories import make_department, make_number, make_service
 from tests.fakes.portal import PortalFake

@@ -9,10 +9,11 @@ import pytest
 from django.urls import reverse
 from PIL import ImageStat
 
-from apps.applications.models import Application, PortalConnection
-from apps.applications.portals.config import portal_connection_secrets_set
+from apps.applications.models import Application
 from apps.payments import services
 from apps.payments.models import Payment, PaymentCallback, Receipt
+from apps.portals.config import portal_connection_secrets_set
+from apps.portals.models import PortalConnection
 from apps.services.models import FormField, Service
 from tests.applications.test_apply_chat import CODE, answer_all_questions, begin, document_photo
 from tests.fakes.portal import PortalFake

@@ -12,8 +12,8 @@ import logging
 import re
 
 from apps.applications import answers as answer_rules
-from apps.applications.portals.base import PortalRefused, PortalUnavailable
-from apps.applications.portals.services import portal_status_lookup
+from apps.portals.base import PortalRefused, PortalUnavailable
+from apps.portals.services import portal_status_lookup
 from apps.services.selectors import service_get_by_code
 
 from . import ids, screens, texts

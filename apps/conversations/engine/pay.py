@@ -17,11 +17,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from apps.applications import services as applications
-from apps.applications.portals.base import PortalRefused, PortalUnavailable
 from apps.core.exceptions import ApplicationError
 from apps.payments import services as payments
 from apps.payments.gateways.base import GatewayError
 from apps.payments.models import rupees
+from apps.portals.base import PortalRefused, PortalUnavailable
 
 from ..outbound import Row
 from . import ids, screens, texts
@@ -88,7 +88,7 @@ class PayFlow(LookupFlow):
     # Department dues.
 
     def _lookup(self, turn: Turn, service) -> None:
-        from apps.applications.portals.services import portal_dues_lookup
+        from apps.portals.services import portal_dues_lookup
 
         answers = turn.data.get("answers") or {}
         number = lookup_number(list(service.fields.all()), answers)

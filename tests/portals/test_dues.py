@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from apps.applications.models import PortalConnection
-from apps.applications.portals.base import DuesPaidResult, PortalDemand, PortalRefused, PortalUnavailable
-from apps.applications.portals.config import portal_connection_secrets_set
-from apps.applications.portals.demo import demo_dues_reset
-from apps.applications.portals.services import portal_dues_lookup, portal_dues_paid
 from apps.core.exceptions import ApplicationError
 from apps.payments.services import Demand
+from apps.portals.base import DuesPaidResult, PortalDemand, PortalRefused, PortalUnavailable
+from apps.portals.config import portal_connection_secrets_set
+from apps.portals.demo import demo_dues_reset
+from apps.portals.models import PortalConnection
+from apps.portals.services import portal_dues_lookup, portal_dues_paid
 from tests.factories import make_department, make_service
 from tests.fakes.portal import PortalFake
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import ApplicationError
 
-from .services import SIGNATURE_HEADER, CallbackRejected, portal_callback_connection, portal_callback_receive
+from .callbacks import SIGNATURE_HEADER, CallbackRejected, portal_callback_connection, portal_callback_receive
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import TYPE_CHECKING
+from datetime import datetime
 from urllib.parse import quote, urljoin
 
 import requests
@@ -37,6 +37,7 @@ from requests.adapters import HTTPAdapter
 from .base import (
     DuesPaidResult,
     LookupResult,
+    PortalApplication,
     PortalDemand,
     PortalRefused,
     PortalUnavailable,
@@ -44,11 +45,6 @@ from .base import (
     SubmitResult,
 )
 from .config import ConnectionConfig
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from apps.applications.models import Application
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
@@ -129,19 +125,17 @@ class RestConnector:
             return None
         return body if isinstance(body, dict) else None
 
-    def submit(self, application: Application, *, idempotency_key: str | None = None) -> SubmitResult:
-        service = application.service
-        mapping = self.connection.field_map.get(service.code) or {}
+    def submit(self, application: PortalApplication, *, idempotency_key: str | None = None) -> SubmitResult:
+        mapping = self.connection.field_map.get(application.service_code) or {}
         renames = mapping.get("fields") or {}
         payload = {
-            "service": mapping.get("service") or service.code,
+            "service": mapping.get("service") or application.service_code,
             "reference": application.reference,
             "submitted_at": application.submitted_at.isoformat() if application.submitted_at else None,
             "language": application.language,
             "fields": {renames.get(key, key): value for key, value in (application.answers or {}).items()},
             "documents": [
-                {"slot": d.slot, "content_type": d.content_type, "size": d.size, "sha256": d.sha256}
-                for d in application.documents.all()
+                {key: d.get(key) for key in ("slot", "content_type", "size", "sha256")} for d in application.documents
             ],
             "callback_url": settings.SITE_URL.rstrip("/")
             + reverse("portals:callback", kwargs={"connector": self.connection.connector}),
@@ -155,8 +149,8 @@ class RestConnector:
             raise PortalUnavailable(f"{self.connection.connector}: accepted without a reference")
         return SubmitResult(portal_reference=reference, portal_status=_text(body.get("status"), 100))
 
-    def status(self, application: Application) -> StatusResult:
-        url = self._url(self.connection.status_path, reference=application.portal_reference or "")
+    def status(self, portal_reference: str) -> StatusResult:
+        url = self._url(self.connection.status_path, reference=portal_reference or "")
         body = self._call("GET", url)
         status = _text(body.get("status"), 100).strip()
         if not status:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.core.crypto import secret_decrypt, secret_encrypt, secret_rotate
 from apps.services.models import Service
 
-from ..models import PortalConnection
+from .models import PortalConnection
 
 # Portal statuses everyone understands; a connection's status_map adds to these (keys in lower case).
 DEFAULT_STATUS_MAP = {
@@ -107,7 +107,7 @@ def portal_connection_secrets_set(*, connection: PortalConnection, secret: str =
 
 
 def portal_connection_secrets_rotate() -> int:
-    """Re-encrypt every stored portal secret with the newest key (beside rotate_field_keys)."""
+    """Re-encrypt every stored portal secret with the newest key (`rotate_field_keys`)."""
     rotated = 0
     for row in PortalConnection.objects.all():
         for name in ("secret_encrypted", "callback_secret_encrypted"):

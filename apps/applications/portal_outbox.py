@@ -1,5 +1,5 @@
-"""Department portals: the outbox that sends applications, the status callbacks and polls that bring
-news back, the status-only lookups, and the dues of pay services (and the word back when one is paid).
+"""Applications and their department portals: the outbox that sends them, and the status callbacks and
+polls that bring news back (the connectors themselves are in `apps/portals/`).
 
 An application of a portal-fulfilled service gets a `PortalSubmission` row when it is submitted
 (`portal_submission_queue`). A task sends it with the application's reference as the idempotency key;
@@ -8,14 +8,15 @@ citizen is told once that it waits. After PORTAL_MAX_ATTEMPTS, or when the porta
 flagged for an officer and the application stays "submitted": it is never lost. Sends are claimed with a
 conditional UPDATE, so two workers never send one row at once; a crash mid-send is retried with the same
 key, which the portal answers with the same reference.
+
+A portal's signed callback is checked by `apps.portals` and handed to `portal_callback_apply`, which
+`ApplicationsConfig.ready()` registers: portals stand below applications and never import them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,18 +25,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.exceptions import ApplicationError
+from apps.portals.base import PortalApplication, PortalRefused, PortalUnavailable
+from apps.portals.callbacks import StatusCallback
+from apps.portals.config import ConnectionConfig, connection_get
+from apps.portals.rest import connector_for
 from apps.services.models import Service
 
-from ..models import Application, ApplicationTransition, PortalCallbackEvent, PortalSubmission
-from .base import DuesPaidResult, LookupResult, PortalDemand, PortalRefused, PortalUnavailable
-from .config import ConnectionConfig, connection_get
-from .rest import connector_for
+from .models import Application, ApplicationTransition, PortalCallbackEvent, PortalSubmission
 
 logger = logging.getLogger(__name__)
 
 State = Application.State
 Outbox = PortalSubmission.State
-SIGNATURE_HEADER = "X-Portal-Signature"
 # A worker killed mid-send leaves its row "sending"; after this it is sent again (same idempotency key).
 SENDING_STALE = timedelta(minutes=10)
 # States in which the portal still has news for us.
@@ -48,17 +49,9 @@ QUEUED_TEXT = _(
 
 def _transition(**kwargs) -> Application:
     # Imported late: applications.services calls into this module at submit.
-    from ..services import application_transition
+    from .services import application_transition
 
     return application_transition(**kwargs)
-
-
-class CallbackRejected(Exception):
-    """A callback we do not act on; `status` is the HTTP status to answer."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 # The outbox.
@@ -96,7 +89,7 @@ def portal_submissions_backfill(*, limit: int = 200) -> int:
 
 
 def _send_task(submission_id: int) -> None:
-    from ..tasks import portal_submission_send_task
+    from .tasks import portal_submission_send_task
 
     portal_submission_send_task.delay(submission_id)
 
@@ -131,7 +124,7 @@ def portal_submission_send(*, submission_id: int) -> str:
         connection = connection_get(connector=submission.connector)
         if connection is None:
             raise PortalUnavailable(f"No portal connection is configured for {submission.connector}.")
-        result = connector_for(connection).submit(application, idempotency_key=submission.idempotency_key)
+        result = connector_for(connection).submit(_outgoing(application), idempotency_key=submission.idempotency_key)
     except PortalRefused as exc:
         return _flag(submission, str(exc))
     except PortalUnavailable as exc:
@@ -140,6 +133,15 @@ def portal_submission_send(*, submission_id: int) -> str:
         logger.exception("Sending %s to %s failed", submission.idempotency_key, submission.connector)
         return _retry_later(submission, f"{exc.__class__.__name__}: {exc}")
     return _sent(submission, result.portal_reference, result.portal_status)
+
+
+def _outgoing(application: Application) -> PortalApplication:
+    return PortalApplication(
+        service_code=application.service.code, reference=application.reference,
+        submitted_at=application.submitted_at, language=application.language, answers=application.answers or {},
+        documents=[{"slot": d.slot, "content_type": d.content_type, "size": d.size, "sha256": d.sha256}
+                   for d in application.documents.all()],
+    )  # fmt: skip
 
 
 def _sent(submission: PortalSubmission, reference: str, portal_status: str) -> str:
@@ -246,56 +248,32 @@ def _status_apply(*, application: Application, connection: ConnectionConfig, por
     return to
 
 
-def portal_callback_sign(*, secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def portal_callback_apply(callback: StatusCallback) -> str | None:
+    """Act on a portal's signed status callback for one of our applications, once per event id: "moved",
+    "recorded" or "duplicate"; None when no application of that portal has the reference.
 
-
-def portal_callback_connection(*, connector: str, body: bytes, signature: str | None) -> ConnectionConfig:
-    """The connection a callback claims to come from, once its signature is checked (CallbackRejected if not)."""
-    connection = connection_get(connector=connector)
-    if connection is None:
-        raise CallbackRejected(404, "No such portal.")
-    if not signature:
-        raise CallbackRejected(401, f"The {SIGNATURE_HEADER} header is missing.")
-    if not connection.callback_secret:
-        raise CallbackRejected(403, "No callback secret is configured for this portal.")
-    expected = portal_callback_sign(secret=connection.callback_secret, body=body)
-    if not hmac.compare_digest(expected.encode(), signature.strip().encode("utf-8", "replace")):
-        raise CallbackRejected(403, "The signature does not match.")
-    return connection
-
-
-def portal_callback_receive(*, connection: ConnectionConfig, payload: dict, body: bytes) -> str:
-    """Act on a signed status callback, once per event id: "moved", "recorded" or "duplicate".
-
-    CallbackRejected for a body without reference and status (400) or a reference we do not know (404);
     ApplicationError when the status would move the application backwards or sideways (nothing changes).
     """
-    reference = str(payload.get("reference") or "").strip()[:100]
-    portal_status = str(payload.get("status") or "").strip()[:100]
-    if not reference or not portal_status:
-        raise CallbackRejected(400, "Give a reference and a status.")
-    note = str(payload.get("note") or "").strip()[:2000]
-    event_id = str(payload.get("event_id") or "").strip()[:100] or "sha256:" + hashlib.sha256(body).hexdigest()[:60]
-    ours = reference.upper().replace(" ", "").replace("-", "")
+    connection = callback.connection
+    ours = callback.reference.upper().replace(" ", "").replace("-", "")
     application = (
         Application.objects.filter(service__connector=connection.connector)
-        .filter(Q(portal_reference=reference) | Q(reference=ours))
+        .filter(Q(portal_reference=callback.reference) | Q(reference=ours))
         .first()
     )
     if application is None:
-        logger.warning("Portal %s sent a callback for an unknown reference", connection.connector)
-        raise CallbackRejected(404, "No application has this reference.")
+        return None
     with transaction.atomic():
         try:
             with transaction.atomic():
                 event = PortalCallbackEvent.objects.create(
-                    connector=connection.connector, event_id=event_id, application=application,
-                    portal_status=portal_status, note=note,
+                    connector=connection.connector, event_id=callback.event_id, application=application,
+                    portal_status=callback.portal_status, note=callback.note,
                 )  # fmt: skip
         except IntegrityError:
             return "duplicate"
-        to = _status_apply(application=application, connection=connection, portal_status=portal_status, note=note)
+        to = _status_apply(application=application, connection=connection, portal_status=callback.portal_status,
+                           note=callback.note)  # fmt: skip
         if to:
             PortalCallbackEvent.objects.filter(pk=event.pk).update(to_state=to)
     return "moved" if to else "recorded"
@@ -322,7 +300,7 @@ def portal_submission_poll(*, submission_id: int) -> str:
     if not claimed or connection is None:
         return "skipped"
     try:
-        result = connector_for(connection).status(submission.application)
+        result = connector_for(connection).status(submission.application.portal_reference or "")
         with transaction.atomic():
             to = _status_apply(application=submission.application, connection=connection,
                                portal_status=result.portal_status, note=result.note)  # fmt: skip
@@ -333,63 +311,3 @@ def portal_submission_poll(*, submission_id: int) -> str:
         logger.warning("Portal %s status for %s not applied: %s", submission.connector, submission.idempotency_key, exc)
         return "refused move"
     return "moved" if to else "unchanged"
-
-
-# Status-only services.
-
-
-def portal_status_lookup(*, service: Service, number: str, answers: dict | None = None) -> LookupResult:
-    """Ask the service's portal about the number a citizen gave (pension, ration card, scholarship ...).
-
-    `answers` are the other answers the service asked for (a date of birth, a scheme), passed along.
-    Raises PortalUnavailable when the portal cannot answer now, PortalRefused when it refuses the question.
-    """
-    if service.fulfilment != Service.Fulfilment.PORTAL or not service.connector:
-        raise ApplicationError(f"{service.code} is not answered by a department portal.")
-    connection = connection_get(connector=service.connector)
-    if connection is None:
-        raise PortalUnavailable(f"No portal connection is configured for {service.connector}.")
-    number = "".join(str(number).split())[:50]
-    extra = {k: v for k, v in (answers or {}).items() if isinstance(v, str | int | float) and str(v) != number}
-    return connector_for(connection).lookup(service.code, number, extra=extra)
-
-
-# Pay services: what is due, and the word back when it is paid.
-
-
-def _pay_connection(service: Service) -> ConnectionConfig:
-    if service.kind != Service.Kind.PAY or service.fulfilment != Service.Fulfilment.PORTAL or not service.connector:
-        raise ApplicationError(f"{service.code} is not a payment answered by a department portal.")
-    connection = connection_get(connector=service.connector)
-    if connection is None:
-        raise PortalUnavailable(f"No portal connection is configured for {service.connector}.")
-    return connection
-
-
-def portal_dues_lookup(*, service: Service, number: str) -> list[PortalDemand]:
-    """What the department's portal says is due for the number a citizen gave (a property's UPIC, a K number,
-    a vehicle or challan number): one PortalDemand per demand, [] when nothing is due.
-
-    Convert with `Demand(**dataclasses.asdict(d))` for `payment_for_demand`. Raises PortalUnavailable when
-    the portal cannot answer now (or answers with amounts that are not whole paise, or do not add up),
-    PortalRefused when it refuses the question, ApplicationError for a service that is not such a payment.
-    """
-    connection = _pay_connection(service)
-    number = "".join(str(number).split()).upper()[:50]
-    if not number:
-        raise ApplicationError("Give the number to look up.")
-    return connector_for(connection).dues(service.code, number)
-
-
-def portal_dues_paid(
-    *, service: Service, demand_id: str, reference: str, amount_paise: int, paid_at: datetime
-) -> DuesPaidResult:
-    """Tell the department's portal that a demand was paid; `reference` (our payment reference) is the
-    Idempotency-Key, so calling again after a timeout is safe. Raises PortalUnavailable (try again later)
-    or PortalRefused (an officer looks: e.g. a 409 when the portal has it paid under another reference)."""
-    connection = _pay_connection(service)
-    if not demand_id or not reference or amount_paise <= 0:
-        raise ApplicationError("Give the demand, our payment reference and the amount paid.")
-    return connector_for(connection).dues_paid(
-        service.code, demand_id=demand_id, reference=reference, amount_paise=amount_paise, paid_at=paid_at
-    )

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from apps.applications.models import Application
+from datetime import datetime
+from typing import Protocol
 
 
 class PortalError(Exception):
@@ -26,6 +22,19 @@ class PortalRefused(PortalError):
     def __init__(self, message: str, *, http_status: int | None = None) -> None:
         super().__init__(message)
         self.http_status = http_status
+
+
+@dataclass(frozen=True)
+class PortalApplication:
+    """What a portal is sent for one application. The app that owns applications builds it, so that
+    portals never read another app's rows. `documents` are {"slot", "content_type", "size", "sha256"}."""
+
+    service_code: str
+    reference: str
+    submitted_at: datetime | None
+    language: str
+    answers: dict = field(default_factory=dict)
+    documents: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -78,9 +87,9 @@ class DuesPaidResult:
 
 
 class Connector(Protocol):
-    def submit(self, application: Application, *, idempotency_key: str) -> SubmitResult: ...
+    def submit(self, application: PortalApplication, *, idempotency_key: str) -> SubmitResult: ...
 
-    def status(self, application: Application) -> StatusResult: ...
+    def status(self, portal_reference: str) -> StatusResult: ...
 
     def lookup(self, service_code: str, number: str, *, extra: dict | None = None) -> LookupResult: ...
 

@@ -1,22 +1,18 @@
-"""The department portal connectors: the outbox against a real HTTP fake, polling, status lookups and the
-demo portal (over HTTP, through the live server)."""
+"""Applications at department portals: the outbox against a real HTTP fake, polling, and a submission to
+the demo portal (over HTTP, through the live server)."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from apps.applications.models import Application, PortalConnection, PortalSubmission
-from apps.applications.portals.base import PortalRefused, PortalUnavailable
-from apps.applications.portals.config import portal_connection_secrets_set
-from apps.applications.portals.services import (
-    portal_status_lookup,
-    portal_submission_queue,
-    portal_submission_retry,
-    portal_submission_send,
-)
+from apps.applications.models import Application, PortalSubmission
+from apps.applications.portal_outbox import portal_submission_queue, portal_submission_retry, portal_submission_send
 from apps.applications.tasks import portal_polls_sweep_task, portal_submissions_sweep_task
 from apps.conversations.models import Message
+from apps.portals.config import portal_connection_secrets_set
+from apps.portals.models import PortalConnection
+from apps.portals.services import portal_status_lookup
 from tests.factories import make_application, make_department, make_service
 from tests.fakes.portal import PortalFake
 
@@ -352,42 +348,6 @@ def test_polling_a_portal_that_is_down_changes_nothing(
     assert application.state == "forwarded"
 
 
-@pytest.fixture
-def pension(connection):
-    return make_service(department=make_department(code="DSW"), code="DSW-PENSION-STATUS", kind="status",
-                        fulfilment="portal", connector="edistrict")  # fmt: skip
-
-
-def test_portal_status_lookup_finds_a_number(pension, portal_fake):
-    portal_fake.add_record("DSW-PENSION-STATUS", "EDPEN1", status_en="Approved", status_hi="मंज़ूर",
-                           details=[("Scheme", "योजना", "Old age pension")])  # fmt: skip
-
-    result = portal_status_lookup(service=pension, number=" EDPEN1 ", answers={"scheme": "old_age"})
-
-    assert result.found and result.status_text_hi == "मंज़ूर"
-    assert result.details == [("Scheme", "योजना", "Old age pension")]
-    assert portal_fake.requests[-1].query == {"scheme": "old_age", "number": "EDPEN1"}
-
-
-def test_portal_status_lookup_of_an_unknown_number_is_not_found(pension, portal_fake):
-    assert portal_status_lookup(service=pension, number="NOPE123").found is False
-
-
-@pytest.mark.parametrize("mode", ["outage", "slow", "malformed"])
-def test_portal_status_lookup_when_the_portal_cannot_answer(pension, portal_fake, mode):
-    portal_fake.mode, portal_fake.slow_seconds = mode, 2.0
-
-    with pytest.raises(PortalUnavailable):
-        portal_status_lookup(service=pension, number="EDPEN1")
-
-
-def test_portal_status_lookup_refused(pension, portal_fake):
-    portal_fake.mode = "refuse"
-
-    with pytest.raises(PortalRefused):
-        portal_status_lookup(service=pension, number="EDPEN1")
-
-
 # The demo portal, called over HTTP by the real connector.
 
 
@@ -410,10 +370,3 @@ def test_the_demo_portal_answers_status_services_and_takes_submissions(live_serv
     assert missing.found is False
     assert submission.state == Outbox.SENT and application.state == "forwarded"
     assert application.portal_reference.startswith("EDIS-")
-
-
-def test_the_demo_portal_is_off_in_production(client, settings):
-    settings.PORTAL_DEMO_ENABLED = False
-
-    assert client.get("/demo-portal/edistrict/lookup/DSW-PENSION-STATUS/?number=EDPEN2024001").status_code == 404
-    assert client.post("/demo-portal/edistrict/applications/").status_code == 404
