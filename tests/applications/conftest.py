@@ -8,7 +8,7 @@ from tests.fakes.clamd import ClamdFake
 @pytest.fixture
 def clamd_fake(settings) -> Iterator[ClamdFake]:
     """A running ClamdFake that the settings point at (timeout 0.5 s, so the slow mode times out quickly)."""
-    fake = ClamdFake(delay=3.0)
+    fake = ClamdFake(slow_seconds=3.0)
     fake.start()
     settings.CLAMD_HOST, settings.CLAMD_PORT, settings.CLAMD_TIMEOUT = fake.host, fake.port, 0.5
     try:
