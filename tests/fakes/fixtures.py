@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakes.graph import GraphFake
+from tests.fakes.graph.fake import GraphFake
 
 
 @pytest.fixture
