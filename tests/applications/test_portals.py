@@ -18,18 +18,10 @@ from apps.applications.portals.services import (
 from apps.applications.tasks import portal_polls_sweep_task, portal_submissions_sweep_task
 from apps.conversations.models import Message
 from tests.factories import make_application, make_department, make_service
-from tests.fakes.portal import PortalFake
 
 pytestmark = pytest.mark.django_db
 TOKEN = "portal-token-never-logged"
 Outbox = PortalSubmission.State
-
-
-@pytest.fixture
-def portal_fake():
-    fake = PortalFake().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
