@@ -32,7 +32,7 @@ NUMBER_ID = "106540352242922"
 
 def serve_fake() -> None:
     """The fake's own process: prints its base URL, then answers 'max_rate' and 'reset' lines on stdin."""
-    from tests.fakes.graph import GraphFake
+    from tests.fakes.graph.fake import GraphFake
 
     with GraphFake() as fake:
         print(fake.base_url, flush=True)

@@ -10,7 +10,7 @@ from django.db import connection
 
 from govchat.celery import app as celery_app
 
-pytest_plugins = ["tests.fakes.fixtures"]  # graph_fake: Meta's Graph API as a real HTTP server
+pytest_plugins = ["tests.fakes.fixtures"]  # graph_fake, openai_fake, portal_fake, razorpay_fake, clamd_fake
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -349,19 +349,17 @@ def test_an_officer_asks_for_a_document_and_the_next_upload_lands_in_that_slot(
 
 
 @pytest.fixture
-def portal(settings):
+def portal(settings, portal_fake):
     from apps.portals.config import portal_connection_secrets_set
     from apps.portals.models import PortalConnection
-    from tests.fakes.portal import PortalFake
 
-    fake = PortalFake().start()
+    fake = portal_fake
     settings.PORTAL_DEMO_ENABLED = False
     row = PortalConnection.objects.create(connector="mcd", base_url=fake.base_url, auth_type="bearer",
                                           connect_timeout=1, read_timeout=0.5)  # fmt: skip
     fake.token = "portal-token"
     portal_connection_secrets_set(connection=row, secret="portal-token", callback_secret="callback-secret")
-    yield fake
-    fake.stop()
+    return fake
 
 
 def submit_complete(phone):

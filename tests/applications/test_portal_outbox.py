@@ -14,18 +14,10 @@ from apps.portals.config import portal_connection_secrets_set
 from apps.portals.models import PortalConnection
 from apps.portals.services import portal_status_lookup
 from tests.factories import make_application, make_department, make_service
-from tests.fakes.portal import PortalFake
 
 pytestmark = pytest.mark.django_db
 TOKEN = "portal-token-never-logged"
 Outbox = PortalSubmission.State
-
-
-@pytest.fixture
-def portal_fake():
-    fake = PortalFake().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

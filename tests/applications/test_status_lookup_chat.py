@@ -6,21 +6,19 @@ import pytest
 from apps.portals.config import portal_connection_secrets_set
 from apps.portals.models import PortalConnection
 from apps.services.models import FieldChoice, FormField, Service
-from tests.fakes.portal import PortalFake
 
 CODE = "DSW-PENSION-STATUS"
 
 
 @pytest.fixture
-def portal(settings):
-    fake = PortalFake().start()
+def portal(settings, portal_fake):
+    fake = portal_fake
     settings.PORTAL_DEMO_ENABLED = False
     row = PortalConnection.objects.create(connector="edistrict", base_url=fake.base_url, auth_type="bearer",
                                           connect_timeout=1, read_timeout=0.5)  # fmt: skip
     fake.token = "portal-token"
     portal_connection_secrets_set(connection=row, secret="portal-token", callback_secret="callback-secret")
-    yield fake
-    fake.stop()
+    return fake
 
 
 @pytest.fixture

@@ -1,10 +1,7 @@
-from collections.abc import Iterator
-
 import pytest
 
 from apps.conversations.understanding import catalogue_index_from_data
 from apps.services.services import catalogue_read, service_data_from_file
-from tests.fakes.openai import OpenAIFake
 
 
 @pytest.fixture(scope="session")
@@ -17,17 +14,6 @@ def index():
         for row in department["services"]
     ]
     return catalogue_index_from_data(services, departments)
-
-
-@pytest.fixture
-def openai_fake() -> Iterator[OpenAIFake]:
-    """A running OpenAI-compatible fake on 127.0.0.1, stopped after the test."""
-    fake = OpenAIFake()
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture

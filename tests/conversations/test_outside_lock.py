@@ -18,17 +18,9 @@ from apps.portals.config import portal_connection_secrets_set
 from apps.portals.models import PortalConnection
 from apps.services.models import FormField
 from tests.factories import make_department, make_number, make_service
-from tests.fakes.portal import PortalFake
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HANG = 2.0  # seconds the portal takes to answer; its read timeout is longer, so it does answer
-
-
-@pytest.fixture
-def portal_fake():
-    fake = PortalFake().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """A loopback fake of a department portal speaking govchat's REST/JSON connector contract.
 
-A real HTTP server on 127.0.0.1 (``ThreadingHTTPServer`` on port 0, served from a daemon thread), so the
+A real HTTP server on 127.0.0.1 (``HTTPFake``, tests/fakes/base.py, with its shared faults), so the
 connector's real HTTP client, timeouts and error handling run. Routes (under ``PortalFake.base_url``):
 
 * ``POST /applications/``: needs an ``Idempotency-Key``; the same key always gets the same reference.
@@ -23,57 +23,30 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.base import RecordedRequest
+from tests.fakes.httpfake import HTTPFake, Reply, json_reply
 
 
-@dataclass
-class RecordedRequest:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]  # lower-cased names
-    json: Any
-
-
-class PortalFake:
+class PortalFake(HTTPFake):
     def __init__(self) -> None:
+        super().__init__()
         self.mode = "ok"
         self.slow_seconds = 3.0
         self.refuse_reason = "The applicant's district does not match the address."
         self.token: str | None = None
-        self.requests: list[RecordedRequest] = []
         self.references: dict[str, str] = {}  # idempotency key -> portal reference
         self.statuses: dict[str, tuple[str, str]] = {}  # portal reference -> (status, note)
         self.records: dict[tuple[str, str], dict] = {}
         self.dues: dict[tuple[str, str], list[dict]] = {}  # (service, number) -> demands
         self.paid: dict[str, dict] = {}  # idempotency key -> {"service", "demand_id", "body", "receipt"}
-        self._lock = threading.Lock()
-        self._release = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # Control.
 
-    def start(self) -> PortalFake:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._release.set()  # wake slow replies
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+        return super().base_url + "/"
 
     def set_status(self, reference: str, status: str, note: str = "") -> None:
         self.statuses[reference] = (status, note)
@@ -96,109 +69,69 @@ class PortalFake:
 
     # Serving.
 
-    def _answer(self, method: str, path: str, query: dict, headers: dict, body: Any) -> tuple[int, bytes]:
+    def answer(self, request: RecordedRequest) -> Reply:
         if self.mode == "outage":
-            return 503, b"<html>Service Unavailable</html>"
+            return self.error_reply(503)
         if self.mode == "slow":
-            self._release.wait(self.slow_seconds)
+            self.pause(self.slow_seconds)
         if self.mode == "malformed":
-            return 200, b'{"reference": "half an answer'
+            return Reply(200, b'{"reference": "half an answer')
+        method, query, headers, body = request.method, request.query, request.headers, request.json
         if self.token is not None and headers.get("authorization") != f"Bearer {self.token}":
-            return 401, _json({"error": "Bad credentials."})
+            return json_reply(401, {"error": "Bad credentials."})
         if self.mode == "refuse":
-            return 422, _json({"error": self.refuse_reason})
-        parts = [p for p in path.split("/") if p]
+            return json_reply(422, {"error": self.refuse_reason})
+        parts = [p for p in request.path.split("/") if p]
         if method == "POST" and parts == ["applications"]:
             return self._submit(headers, body)
         if method == "GET" and len(parts) == 2 and parts[0] == "applications":
             if parts[1] not in self.statuses:
-                return 404, _json({"error": "No such application."})
+                return json_reply(404, {"error": "No such application."})
             status, note = self.statuses[parts[1]]
-            return 200, _json({"reference": parts[1], "status": status, "note": note})
+            return json_reply(200, {"reference": parts[1], "status": status, "note": note})
         if method == "GET" and len(parts) == 2 and parts[0] == "lookup":
             record = self.records.get((parts[1], query.get("number", "")))
-            return (200, _json(record)) if record else (404, _json({"found": False}))
+            return json_reply(200, record) if record else json_reply(404, {"found": False})
         if method == "GET" and len(parts) == 2 and parts[0] == "dues":
             demands = self.dues.get((parts[1], query.get("number", "")))
             if demands is None:
-                return 404, _json({"found": False})
+                return json_reply(404, {"found": False})
             paid = {(p["service"], p["demand_id"]) for p in self.paid.values()}
             due = [d for d in demands if not isinstance(d, dict) or (parts[1], d.get("demand_id")) not in paid]
-            return 200, _json({"found": True, "demands": due})
+            return json_reply(200, {"found": True, "demands": due})
         if method == "POST" and len(parts) == 3 and parts[0] == "dues" and parts[2] == "paid":
             return self._dues_paid(parts[1], headers, body)
-        return 404, _json({"error": "No such route."})
+        return json_reply(404, {"error": "No such route."})
 
-    def _dues_paid(self, service: str, headers: dict, body: Any) -> tuple[int, bytes]:
+    def _dues_paid(self, service: str, headers: dict, body: Any) -> Reply:
         key = headers.get("idempotency-key", "")
         if not key or not isinstance(body, dict) or not body.get("demand_id"):
-            return 400, _json({"error": "Idempotency-Key and a demand_id are required."})
+            return json_reply(400, {"error": "Idempotency-Key and a demand_id are required."})
         known = {
             d.get("demand_id") for (s, _), ds in self.dues.items() if s == service for d in ds if isinstance(d, dict)
         }
         if body["demand_id"] not in known:
-            return 404, _json({"error": "No such demand."})
+            return json_reply(404, {"error": "No such demand."})
         with self._lock:
             if key in self.paid:
-                return 200, _json({"receipt": self.paid[key]["receipt"], "status": "recorded"})
+                return json_reply(200, {"receipt": self.paid[key]["receipt"], "status": "recorded"})
             for earlier in self.paid.values():
                 if (earlier["service"], earlier["demand_id"]) == (service, body["demand_id"]):
-                    return 409, _json({"error": f"Already paid (receipt {earlier['receipt']})."})
+                    return json_reply(409, {"error": f"Already paid (receipt {earlier['receipt']})."})
             receipt = f"RCPT{len(self.paid) + 1:06d}"
             self.paid[key] = {"service": service, "demand_id": body["demand_id"], "body": body, "receipt": receipt}
-            return 201, _json({"receipt": receipt, "status": "recorded"})
+            return json_reply(201, {"receipt": receipt, "status": "recorded"})
 
-    def _submit(self, headers: dict, body: Any) -> tuple[int, bytes]:
+    def _submit(self, headers: dict, body: Any) -> Reply:
         key = headers.get("idempotency-key", "")
         if not key or not isinstance(body, dict) or not body.get("reference"):
-            return 400, _json({"error": "Idempotency-Key and a reference are required."})
+            return json_reply(400, {"error": "Idempotency-Key and a reference are required."})
         with self._lock:
             if key not in self.references:
                 reference = f"ED{len(self.references) + 1:06d}"
                 self.references[key] = reference
                 self.statuses[reference] = ("received", "")
-            return 201, _json({"reference": self.references[key], "status": "received"})
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value).encode()
-
-
-def _handler(fake: PortalFake):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _serve(self, method: str) -> None:
-            url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = None
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            query = {k: v[0] for k, v in parse_qs(url.query).items()}
-            fake.requests.append(RecordedRequest(method, url.path, query, headers, body))
-            status, payload = fake._answer(method, url.path, query, headers, body)
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except OSError:  # the client gave up (a read timeout)
-                pass
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def log_message(self, *args) -> None:
-            pass
-
-    return Handler
+            return json_reply(201, {"reference": self.references[key], "status": "received"})
 
 
 def sign(secret: str, body: bytes) -> str:

@@ -1,6 +1,6 @@
 """A loopback fake of Razorpay's API (Payment Links and refunds) and of the webhooks it sends.
 
-A real HTTP server on 127.0.0.1 (``ThreadingHTTPServer`` on port 0, served from a daemon thread), so the
+A real HTTP server on 127.0.0.1 (``HTTPFake``, tests/fakes/base.py, with its shared faults), so the
 official SDK, its session, our timeouts and error handling all run. Point ``RAZORPAY_BASE_URL`` at
 ``RazorpayFake.base_url``. Routes, as Razorpay has them, each needing HTTP Basic auth with ``key_id`` and
 ``key_secret`` (else 401 with Razorpay's error body):
@@ -29,24 +29,15 @@ import hmac
 import json
 import secrets
 import string
-import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.base import RecordedRequest
+from tests.fakes.httpfake import HTTPFake, Reply, json_reply
 
 ALPHABET = string.ascii_letters + string.digits
 MIN_EXPIRY_SECONDS = 15 * 60
-
-
-@dataclass
-class RecordedRequest:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]  # lower-cased names
-    json: Any
 
 
 @dataclass(frozen=True)
@@ -66,9 +57,10 @@ def razorpay_id(prefix: str) -> str:
     return f"{prefix}_" + "".join(secrets.choice(ALPHABET) for _ in range(14))
 
 
-class RazorpayFake:
+class RazorpayFake(HTTPFake):
     def __init__(self, *, key_id: str = "rzp_test_govchat", key_secret: str = "key-secret",
                  webhook_secret: str = "webhook-secret", account_id: str = "acc_GovchatDelhi01") -> None:  # fmt: skip
+        super().__init__()
         self.key_id = key_id
         self.key_secret = key_secret
         self.webhook_secret = webhook_secret
@@ -76,33 +68,11 @@ class RazorpayFake:
         self.mode = "ok"
         self.outage_status = 503
         self.slow_seconds = 3.0
-        self.requests: list[RecordedRequest] = []
         self.links: dict[str, dict] = {}
         self.payments: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
-        self._lock = threading.Lock()
-        self._release = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # Control.
-
-    def start(self) -> RazorpayFake:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._release.set()  # wake slow replies
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def sign(self, body: bytes) -> str:
         return hmac.new(self.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
@@ -165,21 +135,25 @@ class RazorpayFake:
 
     # Serving.
 
-    def _answer(self, method: str, path: str, query: dict, headers: dict, body: Any) -> tuple[int, bytes, str]:
+    def answer(self, request: RecordedRequest) -> Reply:
         if self.mode == "outage":
-            if self.outage_status == 503:
-                return 503, b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>", "text/html"
-            return self.outage_status, _error("SERVER_ERROR", "The server encountered an error."), "application/json"
+            return self.error_reply(self.outage_status)
         if self.mode == "slow":
-            self._release.wait(self.slow_seconds)
+            self.pause(self.slow_seconds)
         if self.mode == "malformed":
-            return 200, b'{"id": "plink_half an answ', "application/json"
-        if not self._authorised(headers):
-            return 401, _error("BAD_REQUEST_ERROR", "Authentication failed"), "application/json"
-        parts = [p for p in path.split("/") if p]
+            return Reply(200, b'{"id": "plink_half an answ')
+        if not self._authorised(request.headers):
+            return json_reply(401, _error("BAD_REQUEST_ERROR", "Authentication failed"))
+        parts = [p for p in request.path.split("/") if p]
         with self._lock:
-            status, payload = self._route(method, parts, query, body)
-        return status, json.dumps(payload).encode(), "application/json"
+            status, payload = self._route(request.method, parts, request.query, request.json)
+        return json_reply(status, payload)
+
+    def error_reply(self, status: int) -> Reply:
+        """A 503 is the HTML page of what stands in front of Razorpay; another status, Razorpay's SERVER_ERROR."""
+        if status == 503:
+            return super().error_reply(status)
+        return json_reply(status, _error("SERVER_ERROR", "The server encountered an error."))
 
     def _authorised(self, headers: dict) -> bool:
         expected = base64.b64encode(f"{self.key_id}:{self.key_secret}".encode()).decode()
@@ -277,46 +251,9 @@ class RazorpayFake:
 
 
 def _bad(description: str) -> dict:
-    return json.loads(_error("BAD_REQUEST_ERROR", description))
+    return _error("BAD_REQUEST_ERROR", description)
 
 
-def _error(code: str, description: str) -> bytes:
-    return json.dumps({"error": {"code": code, "description": description, "source": "NA", "step": "NA",
-                                 "reason": "NA", "metadata": {}}}).encode()  # fmt: skip
-
-
-def _handler(fake: RazorpayFake):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _serve(self, method: str) -> None:
-            url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = None
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            query = {k: v[0] for k, v in parse_qs(url.query).items()}
-            fake.requests.append(RecordedRequest(method, url.path, query, headers, body))
-            status, payload, content_type = fake._answer(method, url.path, query, headers, body)
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except OSError:  # the client gave up (a read timeout)
-                pass
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def log_message(self, *args) -> None:
-            pass
-
-    return Handler
+def _error(code: str, description: str) -> dict:
+    return {"error": {"code": code, "description": description, "source": "NA", "step": "NA", "reason": "NA",
+                      "metadata": {}}}  # fmt: skip

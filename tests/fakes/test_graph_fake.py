@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from tests.fakes.graph import GraphFake
+from tests.fakes.graph.fake import GraphFake
 
 TOKEN = "test-token"
 PHONE_ID = "106540352242922"
@@ -329,8 +329,8 @@ def test_fail_recipient(graph_fake):
     assert send(graph_fake, text(to="16505551234")).status_code == 200
 
 
-def test_html_error_next_is_not_json(graph_fake):
-    graph_fake.html_error_next(502)
+def test_error_next_is_an_html_page_not_json(graph_fake):
+    graph_fake.error_next(502)
     resp = send(graph_fake, text())
     assert resp.status_code == 502
     assert resp.headers["Content-Type"].startswith("text/html")

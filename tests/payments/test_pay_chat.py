@@ -16,8 +16,6 @@ from apps.portals.config import portal_connection_secrets_set
 from apps.portals.models import PortalConnection
 from apps.services.models import FormField, Service
 from tests.applications.test_apply_chat import CODE, answer_all_questions, begin, document_photo
-from tests.fakes.portal import PortalFake
-from tests.fakes.razorpay import RazorpayFake
 
 
 def submit_with_fee(phone):
@@ -57,15 +55,9 @@ def gateway_post(client, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def razorpay(settings):
-    fake = RazorpayFake().start()
-    settings.PAYMENT_GATEWAY = "razorpay"
-    settings.RAZORPAY_BASE_URL = fake.base_url
-    settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET = fake.key_id, fake.key_secret
-    settings.RAZORPAY_WEBHOOK_SECRET = fake.webhook_secret
-    settings.PAYMENT_TIMEOUT = 1.0
-    yield fake
-    fake.stop()
+def razorpay(razorpay_fake, settings):
+    settings.PAYMENT_TIMEOUT = 1.0  # a whole chat runs around each call
+    return razorpay_fake
 
 
 def test_a_fee_is_paid_on_the_sandbox_and_the_receipt_comes_on_whatsapp(chat, form, client, checkout):
@@ -164,8 +156,8 @@ def test_two_links_paid_for_one_fee_flag_the_second_for_a_refund(chat, form, raz
 
 
 @pytest.fixture
-def djb_portal(settings, catalogue):
-    fake = PortalFake().start()
+def djb_portal(settings, catalogue, portal_fake):
+    fake = portal_fake
     settings.PORTAL_DEMO_ENABLED = False
     for connector in ("djb", "parivahan"):
         row = PortalConnection.objects.create(connector=connector, base_url=fake.base_url, auth_type="none",
@@ -178,8 +170,7 @@ def djb_portal(settings, catalogue):
     challan = Service.objects.get(code="TPT-CHALLAN")
     FormField.objects.create(service=challan, key="vehicle_number", type="text", label_en="Vehicle number",
                              label_hi="गाड़ी का नंबर")  # fmt: skip
-    yield fake
-    fake.stop()
+    return fake
 
 
 def test_a_water_bill_is_found_by_its_k_number_paid_and_reported_to_the_portal(chat, djb_portal, checkout):

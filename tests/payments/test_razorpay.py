@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -25,22 +24,6 @@ from tests.fakes.razorpay import RazorpayFake
 
 pytestmark = pytest.mark.django_db
 AMOUNT = 123_450  # ₹1,234.50
-TIMEOUT = 0.5
-
-
-@pytest.fixture
-def razorpay_fake(settings) -> Iterator[RazorpayFake]:
-    fake = RazorpayFake().start()
-    settings.PAYMENT_GATEWAY = "razorpay"
-    settings.RAZORPAY_BASE_URL = fake.base_url
-    settings.RAZORPAY_KEY_ID = fake.key_id
-    settings.RAZORPAY_KEY_SECRET = fake.key_secret
-    settings.RAZORPAY_WEBHOOK_SECRET = fake.webhook_secret
-    settings.PAYMENT_TIMEOUT = TIMEOUT
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 def make_payment(**fields) -> Payment:
@@ -71,11 +54,11 @@ def creates(fake: RazorpayFake) -> list:
     return [r for r in fake.requests if r.method == "POST" and r.path == "/v1/payment_links"]
 
 
-def test_the_configured_gateway_is_razorpay(razorpay_fake):
+def test_the_configured_gateway_is_razorpay(razorpay_fake, settings):
     gateway = gateway_get()
     assert gateway.name == "razorpay"
     assert isinstance(gateway.client.session, TimeoutSession)
-    assert gateway.client.session.timeout == (TIMEOUT, TIMEOUT)
+    assert gateway.client.session.timeout == (settings.PAYMENT_TIMEOUT, settings.PAYMENT_TIMEOUT) == (0.5, 0.5)
 
 
 # Links.

@@ -15,18 +15,10 @@ from apps.portals.demo import demo_dues_reset
 from apps.portals.models import PortalConnection
 from apps.portals.services import portal_dues_lookup, portal_dues_paid
 from tests.factories import make_department, make_service
-from tests.fakes.portal import PortalFake
 
 pytestmark = pytest.mark.django_db
 TOKEN = "mcd-portal-token"
 PAID_AT = datetime(2025, 5, 2, 10, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def portal_fake():
-    fake = PortalFake().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

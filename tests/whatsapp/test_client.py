@@ -127,7 +127,7 @@ def test_a_slow_meta_times_out_and_the_message_is_never_sent_twice(meta, convers
 
 
 def test_an_html_error_page_is_not_taken_for_an_answer(meta, conversation, send):
-    meta.html_error_next(502)
+    meta.error_next(502)
 
     message = send(conversation)
 
