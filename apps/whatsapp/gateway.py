@@ -11,8 +11,6 @@ messages wait for the citizen's reply behind an approved template.
 from __future__ import annotations
 
 import json
-import threading
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,6 +23,7 @@ from apps.conversations.models import Citizen, Conversation, Message
 from apps.core.db import execute_hot
 from apps.departments.models import WhatsAppNumber
 
+from . import pacing
 from .client import GraphError, backend
 from .services import CALLBACK_PREFIX
 
@@ -241,25 +240,6 @@ def held_messages_release(*, conversation: Conversation) -> int:
     return len(held)
 
 
-class _Pacer:
-    """Per-number pacing in this process (GCRA): sends are spaced 1/rate apart, bursts never exceed the cap."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._next: dict[int, float] = {}
-
-    def wait(self, number_id: int, rate: int) -> None:
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next.get(number_id, now))
-            self._next[number_id] = slot + 1.0 / rate
-        if slot > now:
-            time.sleep(slot - now)
-
-
-PACER = _Pacer()
-
-
 @dataclass
 class DeliveryResult:
     sent: bool
@@ -337,7 +317,7 @@ def outbound_deliver(*, message_id: int) -> DeliveryResult:
     body = {"messaging_product": "whatsapp", "recipient_type": "individual", **claimed.payload,
             "biz_opaque_callback_data": f"{CALLBACK_PREFIX}{message_id}"}  # fmt: skip
     body.update({"to": claimed.wa_id} if claimed.wa_id else {"recipient": claimed.user_id})
-    PACER.wait(claimed.number.pk, settings.WHATSAPP_MAX_MPS)
+    pacing.pace(number_id=claimed.number.pk, rate=settings.WHATSAPP_MAX_MPS)
     try:
         wamid = backend().send(claimed.number, body)
     except GraphError as error:
