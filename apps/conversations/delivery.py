@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,7 +19,7 @@ from django.utils import timezone
 
 from apps.core.db import execute_hot
 from apps.departments.models import WhatsAppNumber
-from apps.whatsapp import compose
+from apps.whatsapp import compose, pacing
 from apps.whatsapp.client import GraphError, backend
 
 from .models import Citizen, Conversation, Message
@@ -30,25 +28,6 @@ from .outbound import UNSOLICITED, message_hold_for_window
 # Our row id rides in biz_opaque_callback_data: a status webhook links a send whose answer we never saved.
 CALLBACK_PREFIX = "outbound:"
 CALLBACK_RE = re.compile(r"outbound:([0-9]{1,18})")
-
-
-class _Pacer:
-    """Per-number pacing in this process (GCRA): sends are spaced 1/rate apart, bursts never exceed the cap."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._next: dict[int, float] = {}
-
-    def wait(self, number_id: int, rate: int) -> None:
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next.get(number_id, now))
-            self._next[number_id] = slot + 1.0 / rate
-        if slot > now:
-            time.sleep(slot - now)
-
-
-PACER = _Pacer()
 
 
 @dataclass
@@ -127,7 +106,7 @@ def outbound_deliver(*, message_id: int) -> DeliveryResult:
         return DeliveryResult(sent=False)
     body = compose.envelope(claimed.payload, wa_id=claimed.wa_id, user_id=claimed.user_id,
                             callback_data=f"{CALLBACK_PREFIX}{message_id}")  # fmt: skip
-    PACER.wait(claimed.number.pk, settings.WHATSAPP_MAX_MPS)
+    pacing.pace(number_id=claimed.number.pk, rate=settings.WHATSAPP_MAX_MPS)
     try:
         wamid = backend().send(claimed.number, body)
     except GraphError as error:

@@ -11,7 +11,8 @@ from django.conf import settings
 _client: redis.Redis | None = None
 
 
-def _redis() -> redis.Redis:
+def redis_client() -> redis.Redis:
+    """This process's one Redis client (flags, send pacing); every call has a timeout."""
     global _client
     if _client is None:
         _client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, socket_timeout=5)
@@ -20,8 +21,8 @@ def _redis() -> redis.Redis:
 
 def flag_set(key: str, *, seconds: int) -> bool:
     """Set the flag unless it is set; True when this call set it."""
-    return bool(_redis().set(f"govchat:{key}", b"1", nx=True, ex=seconds))
+    return bool(redis_client().set(f"govchat:{key}", b"1", nx=True, ex=seconds))
 
 
 def flag_clear(key: str) -> None:
-    _redis().delete(f"govchat:{key}")
+    redis_client().delete(f"govchat:{key}")
