@@ -18,6 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from apps.core.aadhaar import aadhaar_mask
 from apps.core.exceptions import ApplicationError
+from apps.core.formatting import date_display, rupees
 from apps.departments.scoping import DepartmentScopedAdminMixin
 
 from . import admin_portals, selectors  # noqa: F401 (admin_portals registers the portals' back office)
@@ -59,8 +60,8 @@ def compensation_html(application: Application) -> str:
     if not amount:
         return "—"
     # Red while it still grows; a closed application's amount is settled (and does not mark the row).
-    return format_html('<span class="{}">₹{}</span>', "govchat-late" if application.is_open else "govchat-late-closed",
-                       amount)  # fmt: skip
+    return format_html('<span class="{}">{}</span>', "govchat-late" if application.is_open else "govchat-late-closed",
+                       rupees(amount * 100))  # fmt: skip
 
 
 def answer_rows(application: Application) -> list[tuple[str, str]]:
@@ -90,7 +91,7 @@ def answer_display(field, value) -> str:
         return choice.label if choice else text
     if kind == "date":
         try:
-            return formats.date_format(datetime.date.fromisoformat(text), "j F Y")
+            return date_display(day=datetime.date.fromisoformat(text))
         except ValueError:
             pass
     return aadhaar_mask(text)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
 from apps.core.aadhaar import aadhaar_hash, aadhaar_mask, verhoeff_valid
+from apps.core.formatting import MONTHS_EN, date_display, indian_grouping
 
 if TYPE_CHECKING:
     from apps.services.models import FormField
@@ -50,10 +51,6 @@ YES_WORDS = _nfc({"yes", "y", "yeah", "yep", "haan", "haa", "han", "ha", "ji", "
              "haan ji", "han ji", "हाँ", "हां", "हा", "जी", "जी हाँ", "जी हां", "हाँ जी", "हां जी"})  # fmt: skip
 NO_WORDS = _nfc({"no", "n", "nope", "nahi", "nahin", "nhi", "nai", "na", "naa", "nahi ji", "ji nahi", "ji nahin",
             "नहीं", "नही", "ना", "जी नहीं", "जी नही", "नहीं जी"})  # fmt: skip
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")  # fmt: skip
-MONTHS_HI = ("जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर",
-             "दिसंबर")  # fmt: skip
 _MONTH_SPELLINGS = (
     "jan janvari janvary janwari janwary jnvri जनवरी",
     "feb febuary feburary farvari farwari farvary farwary fravri फ़रवरी फरवरी",
@@ -184,19 +181,6 @@ def _words(text: str) -> str:
     """Lower case with punctuation and symbols as spaces (Devanagari vowel signs are kept)."""
     kept = "".join(" " if unicodedata.category(ch)[0] in "PSZ" else ch for ch in text.lower())
     return " ".join(kept.split())
-
-
-def indian_grouping(number: int) -> str:
-    """1,20,000: the digit grouping citizens read."""
-    sign, digits = ("-", str(-number)) if number < 0 else ("", str(number))
-    head, tail = digits[:-3], digits[-3:]
-    groups = [head[max(i - 2, 0) : i] for i in range(len(head), 0, -2)][::-1]
-    return sign + ",".join([*groups, tail]) if head else sign + tail
-
-
-def date_display(*, day: datetime.date) -> str:
-    """12 March 2019, or 12 मार्च 2019 in Hindi."""
-    return f"{day.day} {(MONTHS_HI if _hindi() else MONTHS_EN)[day.month - 1]} {day.year}"
 
 
 def answer_parse(*, field: FormField, text: str, today: datetime.date | None = None,

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from apps.core.exceptions import ApplicationError
+from apps.core.formatting import date_display
 from apps.departments.models import Officer
 from apps.services.models import FormField, Service
 
@@ -34,8 +35,6 @@ logger = logging.getLogger(__name__)
 # and a certificate is shown to strangers.
 UNPRINTED_TYPES = {FormField.Type.AADHAAR, FormField.Type.PHONE, FormField.Type.EMAIL}
 YES, NO = "Yes / हाँ", "No / नहीं"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # fmt: skip
 APPLICANT = ("Name of the applicant", "आवेदक का नाम")
 NUMBER_MAX = Certificate._meta.get_field("number").max_length
 ATTEMPTS = 20
@@ -157,7 +156,7 @@ def value_for_print(field: FormField, value) -> str:
             day = datetime.date.fromisoformat(str(value))
         except ValueError:
             return str(value)
-        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+        return date_display(day=day, language="en")
     if field.type == FormField.Type.CHOICE:
         choice = next((c for c in field.choices.all() if c.value == value), None)
         if choice is None:

@@ -13,13 +13,12 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import segno
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, TableCellFillMode, XPos, YPos
 
-from .answers import MONTHS_EN, MONTHS_HI
+from apps.core.formatting import datetime_display
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 LATIN = "NotoSans"
@@ -308,7 +307,6 @@ def _draw_qr(pdf: _CertificateDocument, url: str, *, x: float, y: float) -> None
 A5 = (148, 210)  # mm; as a size, not the name (fpdf2 warns that it corrected the named A5 in 2.8.5)
 RECEIPT_MARGIN = 13  # mm, on A5
 RECEIPT_QR = 25  # mm
-IST = ZoneInfo("Asia/Kolkata")
 RECEIPT_LABELS = {
     "en": {
         "title": "Payment receipt",
@@ -355,13 +353,6 @@ class ReceiptItem:
 
     label: str
     amount: str
-
-
-def paid_on_display(paid_at: datetime.datetime, language: str) -> str:
-    """ "5 March 2025, 14:30 IST" (or "5 मार्च 2025, 14:30 IST"), in Delhi's time."""
-    local = paid_at.astimezone(IST)
-    month = (MONTHS_HI if language == "hi" else MONTHS_EN)[local.month - 1]
-    return f"{local.day} {month} {local.year}, {local:%H:%M} IST"
 
 
 def receipt_pdf(
@@ -412,7 +403,7 @@ def receipt_pdf(
     if application_reference:
         details.append((labels["application"], application_reference))
     details += [
-        (labels["paid_on"], paid_on_display(paid_at, language)),
+        (labels["paid_on"], datetime_display(moment=paid_at, language=language)),
         (labels["transaction"], transaction_id),
         (labels["method"], method),
         (labels["payer"], payer),

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 
 from apps.conversations.models import Citizen, Conversation, Message
 from apps.core.exceptions import ApplicationError
+from apps.core.formatting import date_display
 from apps.services.models import Service
 
 from . import texts
@@ -412,9 +413,6 @@ def application_update_text(*, application: Application) -> str:
 
 
 def _date(value) -> str:
-    from .answers import date_display
-
-    # Not Django's month names: its Hindi catalogue misspells नवंबर.
     return date_display(day=value) if value else ""
 
 

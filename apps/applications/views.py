@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .answers import date_display
+from apps.core.formatting import date_display, datetime_display
+
 from .models import Certificate
 
 # What `secrets.token_urlsafe(24)` makes (32 characters), with room; anything else is not looked up at all.
@@ -127,7 +128,6 @@ def _receipt_page(request: HttpRequest, receipt, status: int = 200) -> HttpRespo
     language = _language(request)
     other = "hi" if language == "en" else "en"
     refunded = payment.state == Payment.State.REFUNDED and timezone.localdate(payment.closed_at or payment.updated_at)
-    paid_at = payment.paid_at and timezone.localtime(payment.paid_at)
     with translation.override(language):
         context = {
             "language": language,
@@ -135,7 +135,7 @@ def _receipt_page(request: HttpRequest, receipt, status: int = 200) -> HttpRespo
             "receipt": receipt,
             "payment": payment,
             "description": payment.description_hi if language == "hi" else payment.description_en,
-            "paid_on": paid_at and f"{date_display(day=paid_at.date())}, {paid_at:%H:%M} IST",
+            "paid_on": payment.paid_at and datetime_display(moment=payment.paid_at),
             "refunded_on": refunded and date_display(day=refunded),
             "refunded_on_other": refunded and _in(other, date_display, day=refunded),
         }

@@ -19,9 +19,10 @@ from django.utils.translation import gettext
 
 from apps.applications.pdf import ReceiptItem, receipt_pdf
 from apps.core.exceptions import ApplicationError
+from apps.core.formatting import rupees
 
 from . import texts
-from .models import Payment, Receipt, rupees
+from .models import Payment, Receipt
 
 logger = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from apps.applications.answers import MONTHS_HI
 from apps.applications.certificates import certificate_issue, certificate_revoke
+from apps.core.formatting import MONTHS_HI
 from apps.departments.models import Officer
 from tests.applications.test_certificates import AADHAAR, EMAIL, PHONE, make_issuable, pdf_bytes
 from tests.factories import make_officer

@@ -18,9 +18,9 @@ from django.utils import timezone
 from apps.applications import services as applications
 from apps.applications.portals.base import PortalRefused, PortalUnavailable
 from apps.core.exceptions import ApplicationError
+from apps.core.formatting import rupees
 from apps.payments import services as payments
 from apps.payments.gateways.base import GatewayError
-from apps.payments.models import rupees
 
 from . import ids, screens, texts
 from .lookup import LookupFlow, lookup_number
