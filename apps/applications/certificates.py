@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 
 from apps.core.exceptions import ApplicationError
 from apps.core.formatting import date_display
+from apps.core.references import token_unique, value_unique
 from apps.departments.models import Officer
 from apps.services.models import FormField, Service
 
@@ -37,7 +38,6 @@ UNPRINTED_TYPES = {FormField.Type.AADHAAR, FormField.Type.PHONE, FormField.Type.
 YES, NO = "Yes / हाँ", "No / नहीं"
 APPLICANT = ("Name of the applicant", "आवेदक का नाम")
 NUMBER_MAX = Certificate._meta.get_field("number").max_length
-ATTEMPTS = 20
 
 
 def certificate_issue(*, application: Application, officer: Officer) -> Certificate:
@@ -80,8 +80,9 @@ def _certificate_build(*, application: Application, officer: Officer) -> Certifi
     issued_on = timezone.localdate()
     lines = certificate_lines(application=application)
     certificate = Certificate(
-        application=application, number=_unique("number", lambda: certificate_number_new(service=service)),
-        token=_unique("token", lambda: secrets.token_urlsafe(24)), issued_on=issued_on, issued_by=officer,
+        application=application,
+        number=value_unique(model=Certificate, field="number", new=lambda: certificate_number_new(service=service)),
+        token=token_unique(model=Certificate), issued_on=issued_on, issued_by=officer,
         lines=[{"label_en": line.label_en, "label_hi": line.label_hi, "value": line.value} for line in lines],
     )  # fmt: skip
     signer = officer.get_full_name() or officer.get_username()
@@ -98,15 +99,6 @@ def _certificate_build(*, application: Application, officer: Officer) -> Certifi
         certificate.file.delete(save=False)
         raise
     return certificate
-
-
-def _unique(field: str, new) -> str:
-    # Random, not sequential (a number must not reveal how many there are); the unique constraint backs this.
-    for _ in range(ATTEMPTS):
-        value = new()
-        if not Certificate.objects.filter(**{field: value}).exists():
-            return value
-    raise ApplicationError(f"Could not find a free certificate {field}; try again.")
 
 
 def certificate_number_new(*, service: Service) -> str:

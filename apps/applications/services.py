@@ -9,7 +9,6 @@ the portal's status callbacks are thin callers of it, so no path can skip a rule
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.utils import timezone, translation
 from apps.conversations.models import Citizen, Conversation, Message
 from apps.core.exceptions import ApplicationError
 from apps.core.formatting import date_display
+from apps.core.references import reference_unique
 from apps.services.models import Service
 
 from . import texts
@@ -58,18 +58,8 @@ ACTOR_MOVES: dict[str, set[str]] = {
     },  # fmt: skip
     Actor.SYSTEM: {State.SUBMITTED, State.EXPIRED, State.FORWARDED},
 }
-REFERENCE_ATTEMPTS = 20
 # Optional document slots the citizen skipped, kept with the draft's answers (not a form field).
 SKIPPED_DOCUMENTS = "_skipped_documents"
-
-
-def reference_new(*, prefix: str = "DLA") -> str:
-    """A fresh reference: the prefix, the two-digit year and seven random digits (`DLA260001234`).
-
-    Random rather than sequential, so that one reference does not reveal how many there are or let anyone
-    walk through other citizens' applications; the unique constraint catches the rare repeat.
-    """
-    return f"{prefix}{timezone.localdate():%y}{secrets.randbelow(10**7):07d}"
 
 
 def application_draft_get_or_start(
@@ -219,11 +209,7 @@ def application_submit(*, application: Application) -> Application:
         missing = application_missing(application=application)
         if missing:
             raise ApplicationError(f"Missing: {', '.join(missing)}")
-        for _ in range(REFERENCE_ATTEMPTS):
-            reference = reference_new()
-            if not Application.objects.filter(reference=reference).exists():
-                break
-        application.reference = reference
+        application.reference = reference_unique(model=Application, prefix="DLA")
         application.fee = application.service.fee
         application.save(update_fields=["reference", "fee", "updated_at"])
         target = State.PAYMENT_PENDING if application.fee > 0 else State.SUBMITTED

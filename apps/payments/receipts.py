@@ -18,15 +18,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from apps.applications.pdf import ReceiptItem, receipt_pdf
-from apps.core.exceptions import ApplicationError
 from apps.core.formatting import rupees
+from apps.core.references import token_unique, value_unique
 
 from . import texts
 from .models import Payment, Receipt
 
 logger = logging.getLogger(__name__)
 
-ATTEMPTS = 20
 METHODS = {
     "upi": ("UPI", "यूपीआई (UPI)"),
     "card": ("Card", "कार्ड"),
@@ -95,21 +94,13 @@ def method_display(method: str, language: str) -> str:
     return names[1] if language == "hi" else names[0]
 
 
-def _unique(field: str, new) -> str:
-    for _ in range(ATTEMPTS):
-        value = new()
-        if not Receipt.objects.filter(**{field: value}).exists():
-            return value
-    raise ApplicationError(f"Could not find a free receipt {field}; try again.")
-
-
 def _receipt_build(*, payment: Payment) -> Receipt:
     """The receipt's row (unsaved) with its PDF rendered and stored."""
     language = "hi" if payment.conversation.citizen.language == "hi" else "en"
     hindi = language == "hi"
     department = payment.service.department
-    receipt = Receipt(payment=payment, number=_unique("number", receipt_number_new),
-                      token=_unique("token", lambda: secrets.token_urlsafe(24)), language=language)  # fmt: skip
+    receipt = Receipt(payment=payment, number=value_unique(model=Receipt, field="number", new=receipt_number_new),
+                      token=token_unique(model=Receipt), language=language)  # fmt: skip
     items = [
         ReceiptItem(label=(line.get("label_hi") if hindi else line.get("label_en")) or line.get("label_en") or "—",
                     amount=rupees(int(line.get("amount_paise") or 0)))

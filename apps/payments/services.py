@@ -24,9 +24,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from apps.applications.models import Application
-from apps.applications.services import reference_new
 from apps.conversations.models import Conversation
 from apps.core.exceptions import ApplicationError
+from apps.core.references import reference_unique
 from apps.services.models import Service
 
 from . import texts
@@ -37,7 +37,6 @@ from .models import Payment, PaymentCallback
 logger = logging.getLogger(__name__)
 
 State = Payment.State
-REFERENCE_ATTEMPTS = 20
 PURPOSE_BY_SERVICE = {"MCD-PTAX": Payment.Purpose.PROPERTY_TAX, "DJB-BILL": Payment.Purpose.WATER_BILL,
                       "TPT-CHALLAN": Payment.Purpose.CHALLAN}  # fmt: skip
 
@@ -51,14 +50,6 @@ class Demand:
     description_hi: str
     breakup: list[dict]  # [{"label_en", "label_hi", "amount_paise"}]
     amount_paise: int
-
-
-def _reference() -> str:
-    for _ in range(REFERENCE_ATTEMPTS):
-        reference = reference_new(prefix="DLP")
-        if not Payment.objects.filter(reference=reference).exists():
-            return reference
-    raise ApplicationError("No free payment reference; try again.")
 
 
 def callback_url(provider: str) -> str:
@@ -129,8 +120,9 @@ def _payment_open(*, lookup: Q, service: Service, conversation: Conversation, va
         try:
             with transaction.atomic():
                 live = Payment.objects.create(
-                    reference=_reference(), service=service, citizen=conversation.citizen, conversation=conversation,
-                    provider=settings.PAYMENT_GATEWAY, currency="INR", **values,
+                    reference=reference_unique(model=Payment, prefix="DLP"), service=service,
+                    citizen=conversation.citizen, conversation=conversation, provider=settings.PAYMENT_GATEWAY,
+                    currency="INR", **values,
                 )  # fmt: skip
         except IntegrityError:  # the same demand, twice at once: one payment
             live = Payment.objects.get(lookup, state__in=Payment.LIVE)

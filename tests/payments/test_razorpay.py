@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.applications.services import reference_new
 from apps.core.exceptions import ApplicationError
+from apps.core.references import reference_new
 from apps.payments import services
 from apps.payments.gateways import gateway_get
 from apps.payments.gateways.base import GatewayError, GatewayRefused
