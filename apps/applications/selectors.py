@@ -1,13 +1,12 @@
 """Reads of applications for the back office: the officers' queue, overdue first."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 
-from .models import Application
+from apps.core.sla import sla_due_soon_q, sla_on_time_q, sla_overdue_q
 
-# "Due soon" in the queue: due today or within this many days.
-DUE_SOON_DAYS = 3
+from .models import Application
 
 
 def _open() -> Q:
@@ -16,15 +15,15 @@ def _open() -> Q:
 
 def application_overdue_q(*, today: date) -> Q:
     """Open (the department still owes an answer) and past its statutory due date."""
-    return _open() & Q(due_date__lt=today)
+    return _open() & sla_overdue_q(today=today)
 
 
 def application_due_soon_q(*, today: date) -> Q:
-    return _open() & Q(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS))
+    return _open() & sla_due_soon_q(today=today)
 
 
 def application_on_time_q(*, today: date) -> Q:
-    return _open() & Q(due_date__gt=today + timedelta(days=DUE_SOON_DAYS))
+    return _open() & sla_on_time_q(today=today)
 
 
 def application_queue(*, queryset: QuerySet[Application], today: date) -> QuerySet[Application]:

@@ -20,6 +20,7 @@ from apps.conversations.models import Citizen, Conversation, Message
 from apps.core.exceptions import ApplicationError
 from apps.core.formatting import date_display
 from apps.core.references import reference_unique
+from apps.core.sla import sla_due_date
 from apps.services.models import Service
 
 from . import texts
@@ -264,7 +265,7 @@ def application_transition(*, application: Application, to: str, actor: str, off
             # The statutory clock starts when the department has the complete (and paid) application.
             current.submitted_at = now
             service = current.service
-            current.due_date = timezone.localdate(now) + timedelta(days=service.sla_days)
+            current.due_date = sla_due_date(start=timezone.localdate(now), days=service.sla_days)
             current.compensation_per_day, current.compensation_cap = (service.compensation_per_day,
                                                                       service.compensation_cap)  # fmt: skip
             fields += ["submitted_at", "due_date", "compensation_per_day", "compensation_cap"]
