@@ -6,3 +6,10 @@ class ApplicationsConfig(AppConfig):
     label = "applications"
     name = "apps.applications"
     verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        from apps.documents.registry import verifier_register
+
+        from .verify import certificate_verifiable
+
+        verifier_register("certificate", certificate_verifiable)

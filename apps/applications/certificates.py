@@ -12,10 +12,8 @@ import datetime
 import logging
 import secrets
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -24,6 +22,7 @@ from apps.core.exceptions import ApplicationError
 from apps.core.formatting import date_display
 from apps.core.references import token_unique, value_unique
 from apps.departments.models import Officer
+from apps.documents.links import verify_pdf_url, verify_url
 from apps.services.models import FormField, Service
 
 from .models import Application, Certificate
@@ -109,12 +108,12 @@ def certificate_number_new(*, service: Service) -> str:
 
 def certificate_verify_url(*, certificate: Certificate) -> str:
     """The public page the QR code points at."""
-    return settings.SITE_URL.rstrip("/") + reverse("applications:verify", args=[certificate.token])
+    return verify_url(token=certificate.token)
 
 
 def certificate_pdf_url(*, certificate: Certificate) -> str:
     """The public address of the PDF (Meta fetches the WhatsApp document from it)."""
-    return settings.SITE_URL.rstrip("/") + reverse("applications:verify_pdf", args=[certificate.token])
+    return verify_pdf_url(token=certificate.token, pdf_name="certificate")
 
 
 def certificate_lines(*, application: Application) -> list[CertificateLine]:

@@ -6,3 +6,10 @@ class PaymentsConfig(AppConfig):
     name = "apps.payments"
     label = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        from apps.documents.registry import verifier_register
+
+        from .verify import receipt_verifiable
+
+        verifier_register("receipt", receipt_verifiable)

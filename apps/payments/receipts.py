@@ -10,19 +10,18 @@ from __future__ import annotations
 import logging
 import secrets
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from apps.applications.pdf import ReceiptItem, receipt_pdf
 from apps.core.formatting import rupees
 from apps.core.references import token_unique, value_unique
+from apps.documents.links import verify_pdf_url, verify_url
 
 from . import texts
 from .models import Payment, Receipt
+from .pdf import ReceiptItem, receipt_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -74,12 +73,12 @@ def receipt_number_new() -> str:
 
 def receipt_verify_url(*, receipt: Receipt) -> str:
     """The public page the receipt's QR code points at (the same page as certificates')."""
-    return settings.SITE_URL.rstrip("/") + reverse("applications:verify", args=[receipt.token])
+    return verify_url(token=receipt.token)
 
 
 def receipt_pdf_url(*, receipt: Receipt) -> str:
     """The public address of the PDF (Meta fetches the WhatsApp document from it)."""
-    return settings.SITE_URL.rstrip("/") + reverse("applications:verify_receipt_pdf", args=[receipt.token])
+    return verify_pdf_url(token=receipt.token, pdf_name="receipt")
 
 
 def masked_number(wa_id: str) -> str:

@@ -92,7 +92,7 @@ def test_a_fee_is_paid_on_the_sandbox_and_the_receipt_comes_on_whatsapp(chat, fo
     receipt = Receipt.objects.get(payment=payment)
     page = pypdfium2.PdfDocument(receipt.file.read())[0].render(scale=1).to_pil().convert("L")
     assert ImageStat.Stat(page).stddev[0] > 20  # not a blank page
-    verify = client.get(reverse("applications:verify", args=[receipt.token]))
+    verify = client.get(reverse("documents:verify", args=[receipt.token]))
     assert verify.status_code == 200 and payment.reference.encode() in verify.content
 
     [status] = phone.send(payment.reference.lower())
