@@ -12,6 +12,7 @@ from PIL import ImageStat
 from apps.applications.models import Application, PortalConnection
 from apps.applications.portals.config import portal_connection_secrets_set
 from apps.payments import services
+from apps.payments.gateways.base import GatewayState
 from apps.payments.models import Payment, PaymentCallback, Receipt
 from apps.services.models import FormField, Service
 from tests.applications.test_apply_chat import CODE, answer_all_questions, begin, document_photo
@@ -265,7 +266,7 @@ def test_a_payment_whose_effects_were_lost_is_finished_by_the_sweep(chat, form, 
     phone = chat()
     _, pay = submit_with_fee(phone)
     payment = Payment.objects.get()
-    found = services.GatewayState(state="paid", payment_id="pay_lost_1", amount_paise=5000, currency="INR")
+    found = GatewayState(state="paid", payment_id="pay_lost_1", amount_paise=5000, currency="INR")
     services.payment_settle(payment_id=payment.pk, found=found, source="test")  # its after-commit task is lost
     assert Application.objects.get().state == "payment_pending" and not Receipt.objects.exists()
     Payment.objects.filter(pk=payment.pk).update(paid_at=timezone.now() - timedelta(minutes=11))
