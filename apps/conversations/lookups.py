@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from apps.applications import services as applications
+from apps.applications import selectors as applications
 
 from .models import Citizen
 

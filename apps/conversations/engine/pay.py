@@ -15,7 +15,7 @@ from dataclasses import asdict
 
 from django.utils import timezone
 
-from apps.applications import services as applications
+from apps.applications import selectors as applications
 from apps.applications.portals.base import PortalRefused, PortalUnavailable
 from apps.core.exceptions import ApplicationError
 from apps.core.formatting import rupees
