@@ -72,7 +72,8 @@ def main() -> None:
     django.setup()
     from apps.applications.answers import answer_parse
     from apps.applications.documents import document_check
-    from apps.applications.pdf import CertificateLine, ReceiptItem, certificate_pdf, receipt_pdf
+    from apps.applications.pdf import CertificateLine, certificate_pdf
+    from apps.payments.pdf import ReceiptItem, receipt_pdf
     from apps.services.models import FormField
 
     answers = [

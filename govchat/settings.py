@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_celery_beat",
     "apps.core",
+    "apps.documents",
     "apps.departments",
     "apps.services",
     "apps.conversations",

@@ -10,7 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # the back office's English/हिंदी switch
     path("simulator/", include("apps.simulator.urls")),
-    path("verify/", include("apps.applications.urls")),  # public: what a certificate's or receipt's QR code opens
+    path("verify/", include("apps.documents.urls")),  # public: what a certificate's or receipt's QR code opens
     path("payments/", include("apps.payments.urls")),  # gateways' signed callbacks
     path("pay/", include("apps.payments.checkout_urls")),  # the sandbox gateway's hosted checkout page
     path("", include("apps.portals.urls")),  # portals/<connector>/callback/, demo-portal/

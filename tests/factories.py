@@ -120,14 +120,14 @@ def make_application(*, service: Service, conversation=None, state: str = "submi
     from django.utils import timezone
 
     from apps.applications.models import Application
-    from apps.applications.services import reference_new
+    from apps.core.references import reference_new
 
     conversation = conversation or make_conversation()
     values = {"answers": answers or {}, "language": conversation.citizen.language or "en", "state": state}
     if state != "draft":
         submitted = fields.pop("submitted_at", timezone.now())
         values |= {
-            "reference": fields.pop("reference", reference_new()),
+            "reference": fields.pop("reference", reference_new(prefix="DLA")),
             "submitted_at": submitted,
             "due_date": fields.pop("due_date", timezone.localdate(submitted) + timedelta(days=service.sla_days)),
         }

@@ -18,6 +18,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from apps.core.aadhaar import aadhaar_mask
 from apps.core.exceptions import ApplicationError
+from apps.core.formatting import date_display, rupees
+from apps.core.sla import DUE_SOON_DAYS
 from apps.departments.scoping import DepartmentScopedAdminMixin
 
 from . import admin_portals, selectors  # noqa: F401 (admin_portals registers the portals' back office)
@@ -44,7 +46,7 @@ def clock_html(application: Application) -> str:
         if left == 0:
             return format_html('<span class="govchat-soon">{}</span>', gettext("due today"))
         text = ngettext("%(days)d day left", "%(days)d days left", left) % {"days": left}
-        css = "govchat-soon" if left <= selectors.DUE_SOON_DAYS else "govchat-on-time"
+        css = "govchat-soon" if left <= DUE_SOON_DAYS else "govchat-on-time"
         return format_html('<span class="{}">{}</span>', css, text)
     if application.closed_at and application.state in (State.REJECTED, State.ISSUED):
         if late:
@@ -59,8 +61,8 @@ def compensation_html(application: Application) -> str:
     if not amount:
         return "—"
     # Red while it still grows; a closed application's amount is settled (and does not mark the row).
-    return format_html('<span class="{}">₹{}</span>', "govchat-late" if application.is_open else "govchat-late-closed",
-                       amount)  # fmt: skip
+    return format_html('<span class="{}">{}</span>', "govchat-late" if application.is_open else "govchat-late-closed",
+                       rupees(amount * 100))  # fmt: skip
 
 
 def answer_rows(application: Application) -> list[tuple[str, str]]:
@@ -90,7 +92,7 @@ def answer_display(field, value) -> str:
         return choice.label if choice else text
     if kind == "date":
         try:
-            return formats.date_format(datetime.date.fromisoformat(text), "j F Y")
+            return date_display(day=datetime.date.fromisoformat(text))
         except ValueError:
             pass
     return aadhaar_mask(text)
@@ -125,7 +127,7 @@ class ClockFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [("overdue", _("Overdue")),
-                ("due_soon", _("Due within %(days)d days") % {"days": selectors.DUE_SOON_DAYS}),
+                ("due_soon", _("Due within %(days)d days") % {"days": DUE_SOON_DAYS}),
                 ("on_time", _("On time"))]  # fmt: skip
 
     def queryset(self, request, queryset):
@@ -319,7 +321,7 @@ class ApplicationAdmin(DepartmentScopedAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if self.has_view_or_change_permission(request):
             queryset = self.scope_queryset(request, self.model._default_manager.all())
-            extra_context = {**(extra_context or {}), "due_soon_days": selectors.DUE_SOON_DAYS,
+            extra_context = {**(extra_context or {}), "due_soon_days": DUE_SOON_DAYS,
                              "queue": selectors.application_queue_counts(queryset=queryset,
                                                                          today=timezone.localdate())}  # fmt: skip
         return super().changelist_view(request, extra_context)

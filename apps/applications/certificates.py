@@ -12,16 +12,17 @@ import datetime
 import logging
 import secrets
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from apps.core.exceptions import ApplicationError
+from apps.core.formatting import date_display
+from apps.core.references import token_unique, value_unique
 from apps.departments.models import Officer
+from apps.documents.links import verify_pdf_url, verify_url
 from apps.services.models import FormField, Service
 
 from .models import Application, Certificate
@@ -34,11 +35,8 @@ logger = logging.getLogger(__name__)
 # and a certificate is shown to strangers.
 UNPRINTED_TYPES = {FormField.Type.AADHAAR, FormField.Type.PHONE, FormField.Type.EMAIL}
 YES, NO = "Yes / हाँ", "No / नहीं"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # fmt: skip
 APPLICANT = ("Name of the applicant", "आवेदक का नाम")
 NUMBER_MAX = Certificate._meta.get_field("number").max_length
-ATTEMPTS = 20
 
 
 def certificate_issue(*, application: Application, officer: Officer) -> Certificate:
@@ -81,8 +79,9 @@ def _certificate_build(*, application: Application, officer: Officer) -> Certifi
     issued_on = timezone.localdate()
     lines = certificate_lines(application=application)
     certificate = Certificate(
-        application=application, number=_unique("number", lambda: certificate_number_new(service=service)),
-        token=_unique("token", lambda: secrets.token_urlsafe(24)), issued_on=issued_on, issued_by=officer,
+        application=application,
+        number=value_unique(model=Certificate, field="number", new=lambda: certificate_number_new(service=service)),
+        token=token_unique(model=Certificate), issued_on=issued_on, issued_by=officer,
         lines=[{"label_en": line.label_en, "label_hi": line.label_hi, "value": line.value} for line in lines],
     )  # fmt: skip
     signer = officer.get_full_name() or officer.get_username()
@@ -101,15 +100,6 @@ def _certificate_build(*, application: Application, officer: Officer) -> Certifi
     return certificate
 
 
-def _unique(field: str, new) -> str:
-    # Random, not sequential (a number must not reveal how many there are); the unique constraint backs this.
-    for _ in range(ATTEMPTS):
-        value = new()
-        if not Certificate.objects.filter(**{field: value}).exists():
-            return value
-    raise ApplicationError(f"Could not find a free certificate {field}; try again.")
-
-
 def certificate_number_new(*, service: Service) -> str:
     """`<SERVICE-CODE>/<YYYY>/<7 random digits>`, the code shortened if the whole would not fit the column."""
     tail = f"/{timezone.localdate():%Y}/{secrets.randbelow(10**7):07d}"
@@ -118,12 +108,12 @@ def certificate_number_new(*, service: Service) -> str:
 
 def certificate_verify_url(*, certificate: Certificate) -> str:
     """The public page the QR code points at."""
-    return settings.SITE_URL.rstrip("/") + reverse("applications:verify", args=[certificate.token])
+    return verify_url(token=certificate.token)
 
 
 def certificate_pdf_url(*, certificate: Certificate) -> str:
     """The public address of the PDF (Meta fetches the WhatsApp document from it)."""
-    return settings.SITE_URL.rstrip("/") + reverse("applications:verify_pdf", args=[certificate.token])
+    return verify_pdf_url(token=certificate.token, pdf_name="certificate")
 
 
 def certificate_lines(*, application: Application) -> list[CertificateLine]:
@@ -157,7 +147,7 @@ def value_for_print(field: FormField, value) -> str:
             day = datetime.date.fromisoformat(str(value))
         except ValueError:
             return str(value)
-        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+        return date_display(day=day, language="en")
     if field.type == FormField.Type.CHOICE:
         choice = next((c for c in field.choices.all() if c.value == value), None)
         if choice is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from apps.conversations.models import Citizen
 from apps.conversations.selectors import RequestProvider, RequestStatus
 
-from . import services as applications
+from . import selectors as applications
 from .models import Application
 
 

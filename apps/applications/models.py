@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.conversations.models import Citizen, Conversation, Message
 from apps.core.models import TimeStampedModel
+from apps.core.sla import sla_compensation, sla_days_late, sla_days_left
 from apps.services.models import Service
 
 
@@ -93,20 +94,21 @@ class Application(TimeStampedModel):
 
     def days_late(self, on: date | None = None) -> int:
         """Days past the due date: until today while open, until it was closed once closed."""
-        if self.due_date is None or self.state in (self.State.CANCELLED, self.State.EXPIRED):
+        if self.state in (self.State.CANCELLED, self.State.EXPIRED):
             return 0
         if self.closed_at is not None:
             on = timezone.localdate(self.closed_at)
-        return max(0, ((on or timezone.localdate()) - self.due_date).days)
+        return sla_days_late(due_date=self.due_date, on=on or timezone.localdate())
 
     def days_left(self, on: date | None = None) -> int | None:
         if self.due_date is None or not self.is_open:
             return None
-        return ((on or timezone.localdate()) - self.due_date).days * -1
+        return sla_days_left(due_date=self.due_date, on=on or timezone.localdate())
 
     def compensation(self, on: date | None = None) -> int:
         """Rupees owed for the delay (Delhi (Right of Citizen to Time Bound Delivery of Services) Act, 2011)."""
-        return min(self.days_late(on) * self.compensation_per_day, self.compensation_cap)
+        return sla_compensation(days_late=self.days_late(on), per_day=self.compensation_per_day,
+                                cap=self.compensation_cap)  # fmt: skip
 
 
 class ApplicationDocument(TimeStampedModel):

@@ -9,8 +9,6 @@ the portal's status callbacks are thin callers of it, so no path can skip a rule
 from __future__ import annotations
 
 import logging
-import secrets
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,10 +17,14 @@ from django.utils import timezone, translation
 
 from apps.conversations.models import Citizen, Conversation, Message
 from apps.core.exceptions import ApplicationError
+from apps.core.formatting import date_display
+from apps.core.references import reference_unique
+from apps.core.sla import sla_due_date
 from apps.services.models import Service
 
 from . import texts
 from .models import Application, ApplicationDocument, ApplicationTransition
+from .selectors import application_missing, draft_expiry_cutoff
 
 logger = logging.getLogger(__name__)
 
@@ -57,18 +59,8 @@ ACTOR_MOVES: dict[str, set[str]] = {
     },  # fmt: skip
     Actor.SYSTEM: {State.SUBMITTED, State.EXPIRED, State.FORWARDED},
 }
-REFERENCE_ATTEMPTS = 20
 # Optional document slots the citizen skipped, kept with the draft's answers (not a form field).
 SKIPPED_DOCUMENTS = "_skipped_documents"
-
-
-def reference_new(*, prefix: str = "DLA") -> str:
-    """A fresh reference: the prefix, the two-digit year and seven random digits (`DLA260001234`).
-
-    Random rather than sequential, so that one reference does not reveal how many there are or let anyone
-    walk through other citizens' applications; the unique constraint catches the rare repeat.
-    """
-    return f"{prefix}{timezone.localdate():%y}{secrets.randbelow(10**7):07d}"
 
 
 def application_draft_get_or_start(
@@ -89,31 +81,6 @@ def application_draft_get_or_start(
     except IntegrityError:  # the same citizen, twice at once: one draft
         return Application.objects.get(citizen=citizen, service=service, state=State.DRAFT), False
     return draft, True
-
-
-def application_draft_for_citizen(*, citizen: Citizen, service: Service | None = None) -> Application | None:
-    """The draft the citizen touched last (for this service, if given), if it has not expired."""
-    drafts = Application.objects.filter(citizen=citizen, state=State.DRAFT, updated_at__gte=draft_expiry_cutoff())
-    if service is not None:
-        drafts = drafts.filter(service=service)
-    return drafts.select_related("service__department").order_by("-updated_at").first()
-
-
-def application_draft_get(*, citizen: Citizen, pk) -> Application | None:
-    """One of this citizen's live drafts by id (ids come back in button ids: never another citizen's)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
-    return (
-        Application.objects.filter(pk=pk, citizen=citizen, state=State.DRAFT, updated_at__gte=draft_expiry_cutoff())
-        .select_related("service__department")
-        .first()
-    )
-
-
-def draft_expiry_cutoff():
-    return timezone.now() - timedelta(days=settings.APPLICATION_DRAFT_DAYS)
 
 
 def application_answer_set(*, application: Application, key: str, value, aadhaar_hash: str = "") -> None:
@@ -173,41 +140,6 @@ def application_document_skip(*, application: Application, slot: str) -> None:
         application.save(update_fields=["answers", "updated_at"])
 
 
-def application_document_counts(*, application: Application) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for slot in application.documents.values_list("slot", flat=True):
-        counts[slot] = counts.get(slot, 0) + 1
-    return counts
-
-
-def application_awaiting_documents(*, citizen: Citizen, conversation: Conversation) -> Application | None:
-    """The citizen's application on this number whose officer asked for documents, if any (latest first)."""
-    return (
-        Application.objects.filter(citizen=citizen, conversation=conversation, state=State.DOCUMENTS_REQUESTED)
-        .select_related("service")
-        .order_by("-updated_at")
-        .first()
-    )
-
-
-def application_requested_slot_next(*, application: Application) -> str | None:
-    """The first slot the officer asked for that has no file sent since they asked."""
-    asked_at = application.transitions.filter(to_state=State.DOCUMENTS_REQUESTED).order_by("-created_at").first()
-    since = asked_at.created_at if asked_at else application.updated_at
-    sent = set(application.documents.filter(requested=True, created_at__gte=since).values_list("slot", flat=True))
-    return next((slot for slot in application.requested_documents if slot not in sent), None)
-
-
-def application_missing(*, application: Application) -> list[str]:
-    """What a draft still lacks before it can be submitted: required field keys and mandatory document codes."""
-    service = application.service
-    missing = [f.key for f in service.fields.all() if f.required and application.answers.get(f.key) in (None, "")]
-    # (an optional field skipped is stored as "", so it is not asked again)
-    have = set(application.documents.values_list("slot", flat=True))
-    missing += [d.code for d in service.documents.all() if d.mandatory and d.code not in have]
-    return missing
-
-
 def application_submit(*, application: Application) -> Application:
     """The citizen submits: the reference is given, and the application either waits for its fee or goes
     to the department (the clock starts then)."""
@@ -218,29 +150,12 @@ def application_submit(*, application: Application) -> Application:
         missing = application_missing(application=application)
         if missing:
             raise ApplicationError(f"Missing: {', '.join(missing)}")
-        for _ in range(REFERENCE_ATTEMPTS):
-            reference = reference_new()
-            if not Application.objects.filter(reference=reference).exists():
-                break
-        application.reference = reference
+        application.reference = reference_unique(model=Application, prefix="DLA")
         application.fee = application.service.fee
         application.save(update_fields=["reference", "fee", "updated_at"])
         target = State.PAYMENT_PENDING if application.fee > 0 else State.SUBMITTED
         # The chat answers the citizen itself (reference, due date, fee), so no separate update.
         return application_transition(application=application, to=target, actor=Actor.CITIZEN, notify=False)
-
-
-def application_payment_pending_get(*, citizen: Citizen, pk) -> Application | None:
-    """One of this citizen's applications waiting for its fee (ids come back in button ids)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
-    return (
-        Application.objects.filter(pk=pk, citizen=citizen, state=State.PAYMENT_PENDING)
-        .select_related("service", "conversation")
-        .first()
-    )
 
 
 def application_paid(*, application: Application) -> Application:
@@ -277,7 +192,7 @@ def application_transition(*, application: Application, to: str, actor: str, off
             # The statutory clock starts when the department has the complete (and paid) application.
             current.submitted_at = now
             service = current.service
-            current.due_date = timezone.localdate(now) + timedelta(days=service.sla_days)
+            current.due_date = sla_due_date(start=timezone.localdate(now), days=service.sla_days)
             current.compensation_per_day, current.compensation_cap = (service.compensation_per_day,
                                                                       service.compensation_cap)  # fmt: skip
             fields += ["submitted_at", "due_date", "compensation_per_day", "compensation_cap"]
@@ -412,24 +327,4 @@ def application_update_text(*, application: Application) -> str:
 
 
 def _date(value) -> str:
-    from .answers import date_display
-
-    # Not Django's month names: its Hindi catalogue misspells नवंबर.
     return date_display(day=value) if value else ""
-
-
-# What the chat's status flow reads.
-
-
-def application_get_by_reference(*, reference: str) -> Application | None:
-    return Application.objects.filter(reference=reference).select_related("service", "citizen").first()
-
-
-def application_list_for_citizen(*, citizen: Citizen, limit: int = 10) -> list[Application]:
-    """The citizen's submitted applications, newest first (drafts are offered in the chat instead)."""
-    return list(
-        Application.objects.filter(citizen=citizen)
-        .exclude(state__in=[State.DRAFT, State.CANCELLED, State.EXPIRED])
-        .select_related("service")
-        .order_by("-updated_at")[:limit]
-    )

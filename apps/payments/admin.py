@@ -18,12 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import ReadOnlyAdminMixin, StateWideOnlyAdminMixin
 from apps.core.exceptions import ApplicationError
+from apps.core.formatting import rupees
 from apps.departments.models import Department
 from apps.departments.scoping import DepartmentScopedAdminMixin
 
 from . import selectors, services
 from .gateways.base import GatewayError
-from .models import Payment, PaymentCallback, SandboxOrder, rupees
+from .models import Payment, PaymentCallback, SandboxOrder
 from .receipts import masked_number
 
 State = Payment.State

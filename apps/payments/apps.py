@@ -9,7 +9,10 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.conversations.selectors import request_provider_register
+        from apps.documents.registry import verifier_register
 
         from .lookups import PROVIDER
+        from .verify import receipt_verifiable
 
         request_provider_register(prefix="DLP", provider=PROVIDER)
+        verifier_register("receipt", receipt_verifiable)

@@ -20,8 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from apps.core.formatting import rupees
+
 from .gateways import sandbox
-from .models import Payment, SandboxOrder, rupees
+from .models import Payment, SandboxOrder
 
 logger = logging.getLogger(__name__)
 

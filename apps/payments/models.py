@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.applications.models import Application
 from apps.conversations.models import Citizen, Conversation
+from apps.core.formatting import rupees
 from apps.core.models import TimeStampedModel
 from apps.services.models import Service
 
@@ -105,14 +106,6 @@ class Payment(TimeStampedModel):
         from django.utils.translation import get_language
 
         return self.description_hi if (get_language() or "").startswith("hi") else self.description_en
-
-
-def rupees(paise: int) -> str:
-    """₹1,23,456.50 style: Indian digit grouping, paise shown only when there are any."""
-    from apps.applications.answers import indian_grouping
-
-    whole, fraction = divmod(int(paise), 100)
-    return f"₹{indian_grouping(whole)}" + (f".{fraction:02d}" if fraction else "")
 
 
 class PaymentCallback(models.Model):

@@ -10,22 +10,21 @@ from __future__ import annotations
 import logging
 import secrets
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from apps.applications.pdf import ReceiptItem, receipt_pdf
-from apps.core.exceptions import ApplicationError
+from apps.core.formatting import rupees
+from apps.core.references import token_unique, value_unique
+from apps.documents.links import verify_pdf_url, verify_url
 
 from . import texts
-from .models import Payment, Receipt, rupees
+from .models import Payment, Receipt
+from .pdf import ReceiptItem, receipt_pdf
 
 logger = logging.getLogger(__name__)
 
-ATTEMPTS = 20
 METHODS = {
     "upi": ("UPI", "यूपीआई (UPI)"),
     "card": ("Card", "कार्ड"),
@@ -74,12 +73,12 @@ def receipt_number_new() -> str:
 
 def receipt_verify_url(*, receipt: Receipt) -> str:
     """The public page the receipt's QR code points at (the same page as certificates')."""
-    return settings.SITE_URL.rstrip("/") + reverse("applications:verify", args=[receipt.token])
+    return verify_url(token=receipt.token)
 
 
 def receipt_pdf_url(*, receipt: Receipt) -> str:
     """The public address of the PDF (Meta fetches the WhatsApp document from it)."""
-    return settings.SITE_URL.rstrip("/") + reverse("applications:verify_receipt_pdf", args=[receipt.token])
+    return verify_pdf_url(token=receipt.token, pdf_name="receipt")
 
 
 def masked_number(wa_id: str) -> str:
@@ -94,21 +93,13 @@ def method_display(method: str, language: str) -> str:
     return names[1] if language == "hi" else names[0]
 
 
-def _unique(field: str, new) -> str:
-    for _ in range(ATTEMPTS):
-        value = new()
-        if not Receipt.objects.filter(**{field: value}).exists():
-            return value
-    raise ApplicationError(f"Could not find a free receipt {field}; try again.")
-
-
 def _receipt_build(*, payment: Payment) -> Receipt:
     """The receipt's row (unsaved) with its PDF rendered and stored."""
     language = "hi" if payment.conversation.citizen.language == "hi" else "en"
     hindi = language == "hi"
     department = payment.service.department
-    receipt = Receipt(payment=payment, number=_unique("number", receipt_number_new),
-                      token=_unique("token", lambda: secrets.token_urlsafe(24)), language=language)  # fmt: skip
+    receipt = Receipt(payment=payment, number=value_unique(model=Receipt, field="number", new=receipt_number_new),
+                      token=token_unique(model=Receipt), language=language)  # fmt: skip
     items = [
         ReceiptItem(label=(line.get("label_hi") if hindi else line.get("label_en")) or line.get("label_en") or "—",
                     amount=rupees(int(line.get("amount_paise") or 0)))

@@ -10,7 +10,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import get_language
 
-from .models import Payment, rupees
+from apps.core.formatting import rupees
+
+from .models import Payment
 
 State = Payment.State
 OPEN = (State.CREATED, State.PENDING)

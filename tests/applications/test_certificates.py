@@ -136,7 +136,7 @@ def test_certificate_issue_moves_to_issued_and_sends_the_status_and_the_pdf(djan
     status = outbound.get(type="text")
     assert "Income Certificate is ready" in status.body and "attached" in status.body
     (document,) = documents(application)
-    pdf_url = "http://testserver" + reverse("applications:verify_pdf", args=[certificate.token])
+    pdf_url = "http://testserver" + reverse("documents:verify_pdf", args=[certificate.token, "certificate"])
     assert document.payload["document"]["link"].endswith(pdf_url.removeprefix("http://testserver"))
     assert document.payload["document"]["filename"] == f"income-certificate-{application.reference}.pdf"
     assert document.payload["document"]["caption"] == f"Income Certificate, application {application.reference}"

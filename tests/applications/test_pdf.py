@@ -8,7 +8,8 @@ import pytest
 import segno
 from PIL import Image, ImageChops, ImageStat
 
-from apps.applications.pdf import DEVANAGARI, LATIN, CertificateLine, _new_document, certificate_pdf, font_family
+from apps.applications.pdf import CertificateLine, certificate_pdf
+from apps.documents.pdf import DEVANAGARI, LATIN, DocumentPDF, font_family
 
 VERIFY_URL = "https://govchat.example.in/verify/7f3K9qLm2XvB8nR4tYw1"
 
@@ -165,7 +166,7 @@ def test_it_shapes_devanagari_into_conjunct_glyphs(certificate):
 
 def test_shaping_changes_what_is_drawn():
     def draw(shaping: bool) -> Image.Image:
-        pdf = _new_document(shaping=shaping)
+        pdf = DocumentPDF(shaping=shaping)
         pdf.add_page()
         pdf.set_font(DEVANAGARI, "B", 40)
         pdf.set_xy(30, 60)

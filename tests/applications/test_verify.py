@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from apps.applications.answers import MONTHS_HI
 from apps.applications.certificates import certificate_issue, certificate_revoke
+from apps.core.formatting import MONTHS_HI
 from apps.departments.models import Officer
 from tests.applications.test_certificates import AADHAAR, EMAIL, PHONE, make_issuable, pdf_bytes
 from tests.factories import make_officer
@@ -20,7 +20,7 @@ def issued(django_capture_on_commit_callbacks):
 
 
 def verify_url(certificate, **query) -> str:
-    return reverse("applications:verify", args=[certificate.token]) + (f"?lang={query['lang']}" if query else "")
+    return reverse("documents:verify", args=[certificate.token]) + (f"?lang={query['lang']}" if query else "")
 
 
 def assert_private(response) -> None:
@@ -67,7 +67,7 @@ def test_it_says_revoked_in_red_and_no_longer_serves_the_pdf(client, issued):
     certificate_revoke(certificate=issued, officer=admin, reason="Issued on a forged rent agreement")
 
     response = client.get(verify_url(issued, lang="en"))
-    pdf = client.get(reverse("applications:verify_pdf", args=[issued.token]))
+    pdf = client.get(reverse("documents:verify_pdf", args=[issued.token, "certificate"]))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -94,7 +94,7 @@ def test_it_answers_404_for_an_unknown_or_garbage_code(client, issued, token):
 
 
 def test_the_pdf_address_serves_the_stored_pdf(client, issued):
-    response = client.get(reverse("applications:verify_pdf", args=[issued.token]))
+    response = client.get(reverse("documents:verify_pdf", args=[issued.token, "certificate"]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

@@ -4,8 +4,8 @@ settles the payment through the signed callback, failing fails it; in English an
 import pytest
 from django.conf import settings as django_settings
 
-from apps.payments import services
 from apps.payments.models import Payment, PaymentCallback, SandboxOrder
+from apps.payments.services import checkout
 from tests.factories import make_conversation, make_department, make_number, make_service
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +28,7 @@ def _payment(reference: str, demand_id: str) -> Payment:
         description_hi="पानी का बिल, के नं. 1234567890, मार्च 2026",
         amount_paise=1_84_650, citizen=conversation.citizen, conversation=conversation, provider="sandbox",
     )  # fmt: skip
-    return services._link(payment)
+    return checkout._link(payment)
 
 
 def _phone(browser, locale: str):

@@ -11,6 +11,7 @@ from PIL import ImageStat
 
 from apps.applications.models import Application
 from apps.payments import services
+from apps.payments.gateways.base import GatewayState
 from apps.payments.models import Payment, PaymentCallback, Receipt
 from apps.portals.config import portal_connection_secrets_set
 from apps.portals.models import PortalConnection
@@ -85,7 +86,7 @@ def test_a_fee_is_paid_on_the_sandbox_and_the_receipt_comes_on_whatsapp(chat, fo
     receipt = Receipt.objects.get(payment=payment)
     page = pypdfium2.PdfDocument(receipt.file.read())[0].render(scale=1).to_pil().convert("L")
     assert ImageStat.Stat(page).stddev[0] > 20  # not a blank page
-    verify = client.get(reverse("applications:verify", args=[receipt.token]))
+    verify = client.get(reverse("documents:verify", args=[receipt.token]))
     assert verify.status_code == 200 and payment.reference.encode() in verify.content
 
     [status] = phone.send(payment.reference.lower())
@@ -257,7 +258,7 @@ def test_a_payment_whose_effects_were_lost_is_finished_by_the_sweep(chat, form, 
     phone = chat()
     _, pay = submit_with_fee(phone)
     payment = Payment.objects.get()
-    found = services.GatewayState(state="paid", payment_id="pay_lost_1", amount_paise=5000, currency="INR")
+    found = GatewayState(state="paid", payment_id="pay_lost_1", amount_paise=5000, currency="INR")
     services.payment_settle(payment_id=payment.pk, found=found, source="test")  # its after-commit task is lost
     assert Application.objects.get().state == "payment_pending" and not Receipt.objects.exists()
     Payment.objects.filter(pk=payment.pk).update(paid_at=timezone.now() - timedelta(minutes=11))

@@ -12,13 +12,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.applications.services import reference_new
 from apps.core.exceptions import ApplicationError
+from apps.core.references import reference_new
 from apps.payments import services
 from apps.payments.gateways import gateway_get
 from apps.payments.gateways.base import GatewayError, GatewayRefused
 from apps.payments.gateways.razorpay import TimeoutSession
 from apps.payments.models import Payment, PaymentCallback
+from apps.payments.services import checkout
 from tests.factories import make_conversation, make_department, make_officer, make_service
 from tests.fakes.razorpay import RazorpayFake
 
@@ -40,7 +41,7 @@ def make_payment(**fields) -> Payment:
 
 
 def linked(**fields) -> Payment:
-    return services._link(make_payment(**fields))
+    return checkout._link(make_payment(**fields))
 
 
 def post_webhook(client, webhook, *, body: bytes | None = None, headers: dict | None = None):
@@ -100,7 +101,7 @@ def test_a_link_made_by_a_call_whose_answer_was_lost_is_reused(razorpay_fake):
     payment = make_payment()
     earlier = gateway_get().link_create(payment, callback_url="", expires_at=timezone.now())
 
-    payment = services._link(payment)  # Razorpay refuses the reference a second time
+    payment = checkout._link(payment)  # Razorpay refuses the reference a second time
 
     assert payment.gateway_order_id == earlier.order_id
     assert len(razorpay_fake.links) == 1
@@ -110,7 +111,7 @@ def test_razorpay_refuses_less_than_a_rupee(razorpay_fake):
     payment = make_payment(amount_paise=50)
 
     with pytest.raises(GatewayRefused, match="atleast INR 1.00"):
-        services._link(payment)
+        checkout._link(payment)
 
     payment.refresh_from_db()
     assert payment.state == Payment.State.CREATED and payment.gateway_order_id is None
@@ -120,7 +121,7 @@ def test_wrong_api_keys_are_refused(razorpay_fake, settings):
     settings.RAZORPAY_KEY_SECRET = "not-the-secret"
 
     with pytest.raises(GatewayRefused, match="Authentication failed"):
-        services._link(make_payment())
+        checkout._link(make_payment())
 
 
 # Webhooks.
@@ -340,7 +341,7 @@ def test_no_link_while_razorpay_is_down(razorpay_fake):
     razorpay_fake.mode = "outage"
 
     with pytest.raises(GatewayError):
-        services._link(payment)
+        checkout._link(payment)
 
     payment.refresh_from_db()
     assert payment.state == Payment.State.CREATED and payment.gateway_order_id is None

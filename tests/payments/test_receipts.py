@@ -160,7 +160,7 @@ def receipt(django_capture_on_commit_callbacks):
 def test_the_verify_page_shows_the_receipt_and_not_the_payer(client, receipt):
     payment = receipt.payment
 
-    response = client.get(reverse("applications:verify", args=[receipt.token]) + "?lang=en")
+    response = client.get(reverse("documents:verify", args=[receipt.token]) + "?lang=en")
 
     page = response.content.decode()
     assert response.status_code == 200 and response["X-Robots-Tag"].startswith("noindex")
@@ -172,7 +172,7 @@ def test_the_verify_page_shows_the_receipt_and_not_the_payer(client, receipt):
 
 
 def test_the_verify_page_in_hindi(client, receipt):
-    page = client.get(reverse("applications:verify", args=[receipt.token]) + "?lang=hi").content.decode()
+    page = client.get(reverse("documents:verify", args=[receipt.token]) + "?lang=hi").content.decode()
 
     assert '<html lang="hi">' in page
     assert "यह रसीद असली है" in page and "संपत्ति कर 2024-25" in page and "5 मार्च 2025" in page
@@ -183,8 +183,8 @@ def test_a_refunded_payment_shows_refunded_in_red_and_its_pdf_is_not_served(clie
         state="refunded", closed_at=datetime(2025, 3, 7, 6, 0, tzinfo=UTC)
     )
 
-    page = client.get(reverse("applications:verify", args=[receipt.token]) + "?lang=en").content.decode()
-    pdf = client.get(reverse("applications:verify_receipt_pdf", args=[receipt.token]))
+    page = client.get(reverse("documents:verify", args=[receipt.token]) + "?lang=en").content.decode()
+    pdf = client.get(reverse("documents:verify_pdf", args=[receipt.token, "receipt"]))
 
     assert "Refunded on 7 March 2025" in page and 'class="status bad"' in page and "#c62828" in page
     assert "Genuine receipt" not in page
@@ -192,7 +192,7 @@ def test_a_refunded_payment_shows_refunded_in_red_and_its_pdf_is_not_served(clie
 
 
 def test_the_pdf_address_serves_the_stored_receipt(client, receipt):
-    response = client.get(reverse("applications:verify_receipt_pdf", args=[receipt.token]))
+    response = client.get(reverse("documents:verify_pdf", args=[receipt.token, "receipt"]))
 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == pdf_of(receipt)

@@ -16,6 +16,7 @@ from apps.payments import services
 from apps.payments.gateways import gateway_get, sandbox
 from apps.payments.gateways.base import GatewayError
 from apps.payments.models import Payment, PaymentCallback, SandboxOrder
+from apps.payments.services import checkout
 from tests.factories import make_conversation, make_department, make_number, make_officer, make_service
 
 DESCRIPTION_EN = "Property tax 2025-26 (property ID 0123-4567)"
@@ -38,7 +39,7 @@ def _payment(amount_paise: int = 12_34_567_89) -> Payment:
         description_en=DESCRIPTION_EN, description_hi=DESCRIPTION_HI, amount_paise=amount_paise,
         citizen=conversation.citizen, conversation=conversation, provider="sandbox",
     )  # fmt: skip
-    return services._link(payment)
+    return checkout._link(payment)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.applications import answers as answer_rules
 from apps.applications import documents as document_rules
+from apps.applications import selectors as application_selectors
 from apps.applications import services as applications
 from apps.applications.models import Application
 from apps.core.exceptions import ApplicationError
@@ -57,7 +58,7 @@ class ApplyFlow:
         if found.kind != found.Kind.APPLY:
             screens.service_card(turn, found.code)
             return
-        draft = applications.application_draft_for_citizen(citizen=turn.citizen, service=found)
+        draft = application_selectors.application_draft_for_citizen(citizen=turn.citizen, service=found)
         if draft is not None and (draft.answers or draft.documents.exists()):
             self._offer_resume(turn, draft)
             return
@@ -168,8 +169,8 @@ class ApplyFlow:
             if draft is not None:
                 self._receive(turn, draft, step.removeprefix("doc:"))
             return True
-        requested = applications.application_awaiting_documents(citizen=turn.citizen,
-                                                                conversation=turn.conversation)  # fmt: skip
+        requested = application_selectors.application_awaiting_documents(citizen=turn.citizen,
+                                                                          conversation=turn.conversation)  # fmt: skip
         if requested is not None:
             self._receive_requested(turn, requested)
             return True
@@ -376,7 +377,7 @@ class ApplyFlow:
             value = draft.answers.get(field.key)
             shown = answer_rules.answer_display(field=field, value=value) if value not in (None, "") else ""
             lines.append(f"• {field.label}: {shown or texts.APPLY_NOT_GIVEN}")
-        counts = applications.application_document_counts(application=draft)
+        counts = application_selectors.application_document_counts(application=draft)
         documents = []
         for document in service.documents.all():
             count = counts.get(document.code)
@@ -410,7 +411,7 @@ class ApplyFlow:
         self._go_to(turn, draft, best[2].split("|")[0], editing=True)
 
     def _submit(self, turn: Turn, draft: Application) -> None:
-        missing = applications.application_missing(application=draft)
+        missing = application_selectors.application_missing(application=draft)
         if missing:
             names = _names(draft, missing)
             turn.say(texts.APPLY_MISSING % {"missing": ", ".join(names)})
@@ -443,7 +444,7 @@ class ApplyFlow:
     # Documents an officer asked for after submission.
 
     def _receive_requested(self, turn: Turn, application: Application) -> None:
-        slot = applications.application_requested_slot_next(application=application)
+        slot = application_selectors.application_requested_slot_next(application=application)
         documents = {d.code: d for d in application.service.documents.all()}
         document = documents.get(slot) if slot else None
         if document is None:
@@ -459,7 +460,7 @@ class ApplyFlow:
         content, checked = received
         applications.application_document_add(application=application, slot=slot, content=content, checked=checked,
                                               message=turn.message, requested=True)  # fmt: skip
-        following = applications.application_requested_slot_next(application=application)
+        following = application_selectors.application_requested_slot_next(application=application)
         if following is None:
             applications.application_documents_received(application=application)
             turn.say(
@@ -487,7 +488,7 @@ class ApplyFlow:
     def _draft(self, turn: Turn, *, application_id: str | int | None = None, quiet: bool = False) -> Application | None:
         """The draft this step is about; if it is gone (submitted elsewhere, expired), say so and show the menu."""
         pk = application_id or turn.data.get("application")
-        draft = applications.application_draft_get(citizen=turn.citizen, pk=pk) if pk else None
+        draft = application_selectors.application_draft_get(citizen=turn.citizen, pk=pk) if pk else None
         if draft is None and not quiet:
             turn.say(texts.APPLY_DRAFT_GONE % {"days": settings.APPLICATION_DRAFT_DAYS})
             screens.main_menu(turn)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from apps.applications.answers import date_display
+from apps.core.formatting import date_display
 from apps.services.categories import service_category
 from apps.services.selectors import service_get_by_code
 

@@ -16,11 +16,11 @@ from dataclasses import asdict
 from django.db import transaction
 from django.utils import timezone, translation
 
-from apps.applications import services as applications
+from apps.applications import selectors as applications
 from apps.core.exceptions import ApplicationError
+from apps.core.formatting import rupees
 from apps.payments import services as payments
 from apps.payments.gateways.base import GatewayError
-from apps.payments.models import rupees
 from apps.portals.base import PortalRefused, PortalUnavailable
 
 from ..outbound import Row

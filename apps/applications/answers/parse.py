@@ -1,21 +1,5 @@
-"""What a citizen typed on WhatsApp, read as the value of one form field, or a bilingual error saying why not.
-
-Citizens write in English, Hindi and Hinglish, often on cheap phones, sometimes with Devanagari digits
-(१२/०३/२०१९). Every answer is normalised first (NFC, ASCII digits, one space between words, no zero-width
-joiners), then read by the field's type. An answer that cannot be read raises `AnswerInvalid` with a message
-that names what is expected and gives an example, so the citizen can try again.
-
-Decisions worth knowing:
-- Dates are always day first (India): 03/04/2019 is 3 April.
-- "kal" (and "parso") means yesterday or tomorrow depending on context: for a field whose date must be in
-  the past it is yesterday, for a future field tomorrow, and for a field with no rule it is refused as
-  ambiguous, because guessing wrong silently would put a wrong date on a certificate.
-- Two-digit years: for a past field the century that keeps the date from being in the future ("85" ->
-  1985, "19" -> 2019); for a future field 20xx; otherwise 20xx up to ten years ahead, else 19xx.
-- An optional field answered with nothing or with "skip" / "chhodo" / "छोड़ें" has the value "".
-- A text answer is stored with any valid Aadhaar number in it masked (Aadhaar Act s. 29): citizens paste
-  their Aadhaar into the wrong question.
-"""
+"""Reading what a citizen typed as the value of one form field (`answer_parse`), or `AnswerInvalid` saying why
+not; the rules are in the package's docstring."""
 
 from __future__ import annotations
 
@@ -28,114 +12,36 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.functional import lazy
-from django.utils.translation import get_language, pgettext_lazy
-from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
 from apps.core.aadhaar import aadhaar_hash, aadhaar_mask, verhoeff_valid
+from apps.core.formatting import date_display, indian_grouping
+
+from .display import choice_label, hindi_active
+from .words import (
+    AMBIGUOUS_DAYS,
+    DEVANAGARI_DIGITS,
+    EARLIEST_DATE,
+    EMAIL_RE,
+    ISO_DATE_RE,
+    MASKED_AADHAAR_RE,
+    MESSAGES,
+    MONTH_WORDS,
+    NO,
+    NO_WORDS,
+    NUMBER_MULTIPLIERS,
+    NUMBER_NOISE_RE,
+    NUMERIC_DATE_RE,
+    ORDINAL_RE,
+    PHONE_RE,
+    RELATIVE_DAYS,
+    SKIP_WORDS,
+    YES,
+    YES_WORDS,
+)
 
 if TYPE_CHECKING:
     from apps.services.models import FormField
-
-DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
-
-
-def _nfc(words: set[str]) -> set[str]:
-    # "ड़" and "फ़" can be typed as one character or as two; NFC makes both the same two.
-    return {unicodedata.normalize("NFC", word) for word in words}
-
-
-SKIP_WORDS = _nfc({"skip", "chhodo", "chodo", "छोड़ें", "छोड़ो", "छोड़े"})
-YES_WORDS = _nfc({"yes", "y", "yeah", "yep", "haan", "haa", "han", "ha", "ji", "hanji", "haanji", "ji haan", "ji han",
-             "haan ji", "han ji", "हाँ", "हां", "हा", "जी", "जी हाँ", "जी हां", "हाँ जी", "हां जी"})  # fmt: skip
-NO_WORDS = _nfc({"no", "n", "nope", "nahi", "nahin", "nhi", "nai", "na", "naa", "nahi ji", "ji nahi", "ji nahin",
-            "नहीं", "नही", "ना", "जी नहीं", "जी नही", "नहीं जी"})  # fmt: skip
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")  # fmt: skip
-MONTHS_HI = ("जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर",
-             "दिसंबर")  # fmt: skip
-_MONTH_SPELLINGS = (
-    "jan janvari janvary janwari janwary jnvri जनवरी",
-    "feb febuary feburary farvari farwari farvary farwary fravri फ़रवरी फरवरी",
-    "mar maarch marc मार्च",
-    "apr aprail aprel aprial अप्रैल अप्रेल",
-    "may mai मई",
-    "jun joon जून",
-    "jul julai julaai जुलाई",
-    "aug agast agust augast अगस्त",
-    "sep sept sitambar sitamber sitmbar सितंबर सितम्बर",
-    "oct aktubar aktoobar oktober अक्टूबर अक्तूबर",
-    "nov navambar navamber novembar नवंबर नवम्बर",
-    "dec disambar disamber december दिसंबर दिसम्बर",
-)
-MONTH_WORDS = {
-    unicodedata.normalize("NFC", word): number
-    for number, spellings in enumerate(_MONTH_SPELLINGS, start=1)
-    for word in (*spellings.split(), MONTHS_EN[number - 1].lower())
-}
-# Days from today for the relative words; "kal" and "parso" take their sign from the field's date rule.
-RELATIVE_DAYS = {"today": 0, "aaj": 0, "aj": 0, "आज": 0, "yesterday": -1, "tomorrow": 1}
-AMBIGUOUS_DAYS = {"kal": 1, "कल": 1, "parso": 2, "parson": 2, "परसों": 2, "परसो": 2}
-_MULTIPLIERS = {"hazar": 1_000, "hazaar": 1_000, "thousand": 1_000, "हज़ार": 1_000, "हजार": 1_000,
-                "lakh": 100_000, "lac": 100_000, "lakhs": 100_000, "लाख": 100_000,
-                "crore": 10_000_000, "karod": 10_000_000, "करोड़": 10_000_000}  # fmt: skip
-NUMBER_MULTIPLIERS = {unicodedata.normalize("NFC", word): times for word, times in _MULTIPLIERS.items()}
-# Rupees and years said around a number ("₹ 1,20,000/-", "Rs. 500", "45 saal"): dropped.
-NUMBER_NOISE_RE = re.compile(
-    r"₹|/-|रुपये|रुपए|रु\.?|साल|वर्ष|\b(?:rs|inr|rupees?|rupaye|rupay|years?|yrs|saal|sal|baras)\b\.?"
-)
-EMAIL_RE = re.compile(
-    r"[a-z0-9](?:[a-z0-9._%+-]*[a-z0-9])?@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.[a-z]{2,}"
-)
-PHONE_RE = re.compile(r"(?:\+?91|0091|0)?([6-9]\d{9})")
-NUMERIC_DATE_RE = re.compile(r"(\d{1,2})\s*[-/.\s]\s*(\d{1,2})\s*[-/.\s]\s*(\d{4}|\d{2})")
-ISO_DATE_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-ORDINAL_RE = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
-EARLIEST_DATE = datetime.date(1900, 1, 1)
-
-MESSAGES = {
-    "required": _("This answer is needed to go on. Please send it."),
-    "date": _("Please send a date like 12/03/2019 (day/month/year)."),
-    "date_impossible": _(
-        "There is no date %(date)s. Please check the day and the month; the day comes first, "
-        "like 12/03/2019 for 12 March 2019."
-    ),
-    "date_too_old": _("Please check the year: dates before 1900 are not accepted."),
-    "date_not_past": _(
-        "This date cannot be in the future. Please send today's date or an earlier one, like 12/03/2019."
-    ),
-    "date_not_future": _("This date cannot be in the past. Please send today's date or a later one, like %(example)s."),
-    "date_ambiguous": _("“Kal” can mean yesterday or tomorrow. Please send the date itself, like 12/03/2019."),
-    "number": _("Please send a number in digits, like 25."),
-    "number_range": _("Please send a number from %(min)s to %(max)s."),
-    "number_min": _("Please send a number of at least %(min)s."),
-    "number_max": _("Please send a number no bigger than %(max)s."),
-    "text_short": _("That is too short. Please send at least %(min)s characters."),
-    "text_long": _("That is too long. Please send at most %(max)s characters."),
-    "text_format": _("This answer is not in the expected form. Please check it and send it again."),
-    "phone": _("Please send a 10-digit mobile number, like 9876543210."),
-    "pincode": _("Please send a 6-digit Delhi PIN code, like 110001."),
-    "pincode_not_delhi": _(
-        "This service is for Delhi addresses, and Delhi PIN codes start with 110. "
-        "Please send the PIN code of your address in Delhi, like 110001."
-    ),
-    "aadhaar": _("Please send the 12-digit Aadhaar number printed on the card, in the form XXXX XXXX XXXX."),
-    "aadhaar_invalid": _("This Aadhaar number is not valid. Please check the digits on the card and send it again."),
-    "email": _("Please send an email address like name@example.com."),
-    "yesno": _("Please reply yes or no."),
-    "choice": _("Sorry, that did not match an option. Please choose one of these, or send its number:\n%(options)s"),
-}
-HINTS = {
-    "date": _("Send the date like %(example)s (day/month/year)"),
-    "number": _("Send a number in digits, like %(example)s"),
-    "number_range": _("Send a number from %(min)s to %(max)s"),
-    "phone": _("Send a 10-digit mobile number, like 9876543210"),
-    "pincode": _("Send a 6-digit Delhi PIN code, like 110001"),
-    "aadhaar": _("Send the 12-digit Aadhaar number; only its last 4 digits are kept"),
-    "email": _("Send an email address, like name@example.com"),
-    "yesno": _("Reply yes or no"),
-}
-YES, NO = pgettext_lazy("answer", "Yes"), pgettext_lazy("answer", "No")
 
 
 @dataclass(frozen=True)
@@ -153,10 +59,6 @@ class AnswerInvalid(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
-
-
-def _hindi() -> bool:
-    return (get_language() or "").startswith("hi")
 
 
 def _render(value) -> str:
@@ -186,19 +88,6 @@ def _words(text: str) -> str:
     return " ".join(kept.split())
 
 
-def indian_grouping(number: int) -> str:
-    """1,20,000: the digit grouping citizens read."""
-    sign, digits = ("-", str(-number)) if number < 0 else ("", str(number))
-    head, tail = digits[:-3], digits[-3:]
-    groups = [head[max(i - 2, 0) : i] for i in range(len(head), 0, -2)][::-1]
-    return sign + ",".join([*groups, tail]) if head else sign + tail
-
-
-def date_display(*, day: datetime.date) -> str:
-    """12 March 2019, or 12 मार्च 2019 in Hindi."""
-    return f"{day.day} {(MONTHS_HI if _hindi() else MONTHS_EN)[day.month - 1]} {day.year}"
-
-
 def answer_parse(*, field: FormField, text: str, today: datetime.date | None = None,
                  aadhaar_hashes: dict[str, str] | None = None) -> Answer:  # fmt: skip
     """Read what the citizen typed as the value of `field` (a services FormField), or raise AnswerInvalid.
@@ -225,44 +114,6 @@ def answer_parse(*, field: FormField, text: str, today: datetime.date | None = N
     return _PARSERS.get(field.type, _parse_text)(text, rules)
 
 
-def answer_hint(*, field: FormField) -> str:
-    """A short "what to send" line for the question, in the active language; "" when the flow shows options."""
-    rules = field.validation or {}
-    if field.type == "date":
-        example = datetime.date(2019, 3, 12)
-        if rules.get("date") == "future":
-            example = timezone.localdate() + datetime.timedelta(days=30)
-        return str(HINTS["date"]) % {"example": example.strftime("%d/%m/%Y")}
-    if field.type == "number":
-        if "min" in rules and "max" in rules:
-            bounds = {"min": indian_grouping(rules["min"]), "max": indian_grouping(rules["max"])}
-            return str(HINTS["number_range"]) % bounds
-        example = min(max(25, int(rules.get("min", 25))), int(rules.get("max", 25)))
-        return str(HINTS["number"]) % {"example": indian_grouping(example)}
-    return str(HINTS.get(field.type, ""))
-
-
-def answer_display(*, field: FormField, value) -> str:
-    """A stored value as the citizen reads it back (the review, the status), in the active language."""
-    if value in (None, ""):
-        return ""
-    if field.type == "date":
-        try:
-            return date_display(day=datetime.date.fromisoformat(str(value)))
-        except ValueError:
-            return str(value)
-    if field.type == "choice":
-        choice = next((c for c in field.choices.all() if c.value == value), None)
-        return _choice_label(choice) if choice is not None else str(value)
-    if field.type == "yesno":
-        return str(YES if value is True else NO)
-    if field.type == "number" and isinstance(value, int):
-        return indian_grouping(value)
-    if field.type == "phone" and len(str(value)) == 10:
-        return f"{str(value)[:5]} {str(value)[5:]}"
-    return str(value)
-
-
 def _parse_text(text: str, rules: dict) -> Answer:
     if "min_length" in rules and len(text) < rules["min_length"]:
         raise _invalid("text_short", min=rules["min_length"])
@@ -276,7 +127,7 @@ def _parse_text(text: str, rules: dict) -> Answer:
         if not text:
             en, hi = rules.get("message_en"), rules.get("message_hi")
             if en and hi:
-                raise AnswerInvalid(lazy(lambda: hi if _hindi() else en, str)())
+                raise AnswerInvalid(lazy(lambda: hi if hindi_active() else en, str)())
             raise _invalid("text_format")
     masked = aadhaar_mask(text)
     return Answer(value=masked, display=masked)
@@ -318,10 +169,6 @@ def _parse_pincode(text: str, rules: dict) -> Answer:
     if pin == "110000":
         raise _invalid("pincode")
     return Answer(value=pin, display=pin)
-
-
-# What `apps.core.aadhaar.aadhaar_mask` leaves of a valid number.
-MASKED_AADHAAR_RE = re.compile(r"XXXX[ \-]?XXXX[ \-]?(\d{4})")
 
 
 def _parse_aadhaar(text: str, rules: dict) -> Answer:
@@ -405,13 +252,9 @@ def _date_from_parts(day: str, month: int, year: str, rule: str | None, today: d
         raise _invalid("date_impossible", date=f"{int(day):02d}/{month:02d}/{full_year}") from None
 
 
-def _choice_label(choice) -> str:
-    return choice.label_hi if _hindi() and choice.label_hi else choice.label_en
-
-
 def _parse_choice(text: str, choices: list) -> Answer:
     def found(choice) -> Answer:
-        return Answer(value=choice.value, display=_choice_label(choice))
+        return Answer(value=choice.value, display=choice_label(choice))
 
     for choice in choices:
         if text == choice.value:
@@ -431,7 +274,7 @@ def _parse_choice(text: str, choices: list) -> Answer:
         best, runner_up = scores[0][0], scores[1][0] if len(scores) > 1 else 0
         if best >= 85 and runner_up < best - 10:
             return found(choices[scores[0][1]])
-    options = lazy(lambda: "\n".join(f"{i}. {_choice_label(c)}" for i, c in enumerate(choices, start=1)), str)
+    options = lazy(lambda: "\n".join(f"{i}. {choice_label(c)}" for i, c in enumerate(choices, start=1)), str)
     raise _invalid("choice", options=options)
 
 
