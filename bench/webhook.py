@@ -1,14 +1,20 @@
 """Benchmark: webhook acknowledgements per second under gunicorn on PostgreSQL, beside a floor.
 
-    .venv/bin/python bench/webhook.py [--seconds 15] [--connections 32] [--workers 4]
+    .venv/bin/python bench/webhook.py [--seconds 15] [--connections 32] [--workers 4] [--port 0]
 
-Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres; a database
-govchat_bench is created and dropped), Redis for the Celery enqueue (CELERY_BROKER_URL, default
-redis://127.0.0.1:6379/15) and wrk (apt-get install wrk). Each request is a distinct, validly signed
-Meta payload with one text message, so every request stores a raw event, a citizen, a conversation and a
-message, and queues processing after commit. The floor is a bare WSGI app under the same gunicorn
-settings doing one INSERT of the raw body into the same server, so the figures say what Django, DRF and
-our work cost above the machine's own limit. The load generator shares the 2 cores.
+Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres; a database named
+after it, `<name>_bench`, or govchat_bench for `postgres`, is created and dropped), Redis for the Celery
+enqueue and the drain flag (CELERY_BROKER_URL, default redis://127.0.0.1:6379/15; REDIS_URL, default
+redis://127.0.0.1:6379/14) and wrk (Debian's package: apt-get install -y wrk). gunicorn is the one
+beside the Python that runs this script; the port is a free one unless --port is given.
+
+Each request is a distinct, validly signed Meta payload with one text message, so every request stores a
+raw event and its update's key and wakes processing after commit (no worker runs: the citizen, the
+conversation and the message are the worker's). The floor is a bare WSGI app under the same gunicorn
+settings doing one INSERT of the raw body into the same server, so the figures say what Django and our
+work cost above the machine's own limit; the bare Django+DRF view (bench/bare_django.py) does an INSERT
+and a Celery enqueue. wrk reports p50 and p99 latency. The load generator shares the cores, so on a
+shared machine the figures are indicative: compare within one run.
 """
 
 import argparse
@@ -113,9 +119,17 @@ def run_wrk(port: int, bodies: str, seconds: int, connections: int) -> tuple[flo
     return rps, p50, p99
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def gunicorn(app: str, port: int, workers: int, threads: int, env: dict) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        [str(Path(sys.executable).parent / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--threads", str(threads), "--keep-alive", "5", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
@@ -127,17 +141,22 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="above 1, gunicorn's gthread worker (keep-alive)")
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare Django+DRF view")
     args = parser.parse_args()
+    port = args.port or free_port()
     admin_dsn = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    bench_dsn = admin_dsn.rsplit("/", 1)[0] + "/govchat_bench"
+    base, name = admin_dsn.rsplit("/", 1)
+    bench_db = "govchat_bench" if name in ("", "postgres") else f"{name}_bench"
+    bench_dsn = f"{base}/{bench_db}"
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS govchat_bench")
-        conn.execute("CREATE DATABASE govchat_bench")
+        conn.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
+        conn.execute(f'CREATE DATABASE "{bench_db}"')
     env = {**os.environ, "DATABASE_URL": bench_dsn, "WHATSAPP_APP_SECRET": SECRET, "DEBUG": "false",
            "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
            "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING", "FLOOR_DSN": bench_dsn}  # fmt: skip
-    python = str(ROOT / ".venv/bin/python")
+    python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
         [python, "manage.py", "shell", "-c",
@@ -161,24 +180,29 @@ def main() -> None:
         ("bare Django+DRF: INSERT+enqueue", "bare_django:application", {"PYTHONPATH": str(ROOT / "bench")}),
         ("govchat webhook", "govchat.wsgi:application", {}),
     ]
+    if args.no_bare:
+        del contenders[1]
     for name, app, extra in contenders:
-        server = gunicorn(app, 8391, args.workers, args.threads, {**env, **extra})
+        server = gunicorn(app, port, args.workers, args.threads, {**env, **extra})
         try:
-            wait_for(8391)
+            wait_for(port)
             time.sleep(1)
-            run_wrk(8391, bodies, 3, args.connections)  # warm-up
-            results[name] = run_wrk(8391, bodies, args.seconds, args.connections)
+            run_wrk(port, bodies, 3, args.connections)  # warm-up
+            results[name] = run_wrk(port, bodies, args.seconds, args.connections)
         finally:
             server.terminate()
             server.wait(timeout=30)
         rps, p50, p99 = results[name]
         print(f"{name:<32} {rps:8.0f} req/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
+    floor = results[contenders[0][0]][0]
+    for name, _, _ in contenders[1:]:
+        print(f"{name:<32} {results[name][0] / floor:8.2f} of the floor")
     with psycopg.connect(bench_dsn) as conn:
-        stored = conn.execute("SELECT count(*) FROM conversations_message").fetchone()[0]
         events = conn.execute("SELECT count(*) FROM whatsapp_webhookevent").fetchone()[0]
-    print(f"stored: {events} webhook events, {stored} messages (duplicates of re-sent bodies are stored once)")
+        updates = conn.execute("SELECT count(*) FROM whatsapp_webhookupdate").fetchone()[0]
+    print(f"stored: {events} webhook events, {updates} updates (a re-sent body is stored once; no worker runs)")
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute("DROP DATABASE govchat_bench WITH (FORCE)")
+        conn.execute(f'DROP DATABASE "{bench_db}" WITH (FORCE)')
     os.unlink(bodies)
 
 

@@ -105,6 +105,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# Meta's webhook is served with only these (govchat/wsgi.py): it has no session, user, language, CSRF
+# token or page to frame, and each middleware costs on every POST. Security keeps the HTTPS redirect.
+WEBHOOK_MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 
 ROOT_URLCONF = "govchat.urls"
 WSGI_APPLICATION = "govchat.wsgi.application"

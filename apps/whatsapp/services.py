@@ -99,8 +99,9 @@ def webhook_receive(*, body: bytes) -> WebhookReceipt:
         body_sha256=hashlib.sha256(body).hexdigest(), body=stored, message_count=len(keys) - statuses,
         status_count=statuses, aadhaar_hashes=aadhaar_hashes,
     )  # fmt: skip
+    # Safe to run twice (a retry on a fresh connection finds it stored): no health check round trip first.
     event_id, new = insert_with_rows_ignoring_conflicts(
-        event, WebhookUpdate, "event", [{"wamid": wamid, "status": status} for wamid, status in keys]
+        event, WebhookUpdate, "event", [{"wamid": wamid, "status": status} for wamid, status in keys], reconnect=True
     )
     if event_id is None:
         return WebhookReceipt(event, 0, duplicate=True)  # the very same POST again: all of it is stored

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import WhatsAppWebhookApi
+from .views import whatsapp_webhook
 
 app_name = "whatsapp"
-urlpatterns = [path("whatsapp/", WhatsAppWebhookApi.as_view(), name="webhook")]
+urlpatterns = [path("whatsapp/", whatsapp_webhook, name="webhook")]
