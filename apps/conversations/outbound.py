@@ -43,7 +43,8 @@ def _queue(conversation: Conversation, composed: compose.Composed, *, purpose: s
     if purpose in UNSOLICITED and conversation.citizen.opted_out:
         return None
     template = composed.type == "template"
-    with transaction.atomic():
+    # No savepoint: a reply that cannot be written fails the caller's transaction, as it should.
+    with transaction.atomic(savepoint=False):
         if not template and not locked:
             # The conversation's row is locked while we decide, as processing a citizen's message locks it
             # before releasing what waits: so a message held here cannot miss the release of a citizen's

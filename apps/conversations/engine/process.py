@@ -43,14 +43,11 @@ def inbound_message_process(*, message_id: int) -> bool:
     """Answer this message and every earlier unanswered one of its conversation, each once, in the order
     they were written (Meta's time, then arrival). False when the message was already answered (the
     sweeper and Meta's retries may queue it again)."""
-    conversation_id = Message.objects.filter(pk=message_id).values_list("conversation_id", flat=True).first()
-    if conversation_id is None:
-        return False
     answered, released = False, False
     results: dict[int, dict] = {}  # per message: what its calls gave, for the rerun of its turn
     for _ in range(MAX_MESSAGES * 5):
         try:
-            done = _answer_next(conversation_id, results, release=not released)
+            done = _answer_next(message_id, results, release=not released)
         except CallNeeded as need:
             call_run(need, results[need.message_id])  # no transaction open, no lock held
             continue
@@ -64,14 +61,18 @@ def inbound_message_process(*, message_id: int) -> bool:
     return answered
 
 
-def _answer_next(conversation_id: int, results: dict[int, dict], *, release: bool) -> int | None:
-    """Lock the conversation, answer its earliest unanswered message and mark it processed; its id, or None."""
+def _answer_next(message_id: int, results: dict[int, dict], *, release: bool) -> int | None:
+    """Lock the conversation of this message, answer its earliest unanswered message and mark it
+    processed; that message's id, or None when nothing is left (or there is no such message)."""
     with transaction.atomic():
         conversation = (
             Conversation.objects.select_for_update(of=("self",))
             .select_related("citizen", "number__department")
-            .get(pk=conversation_id)
+            .filter(messages__pk=message_id)
+            .first()
         )
+        if conversation is None:
+            return None
         pending = list(
             conversation.messages.filter(direction=Message.Direction.INBOUND, processed_at__isnull=True)
             .order_by(F("sent_at").asc(nulls_last=True), "id")
